@@ -1,0 +1,381 @@
+package anode
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/anode-go/anode/internal/compress"
+	"github.com/anode-go/anode/internal/static"
+)
+
+// App is an Anode application: its configuration, logger, router, installed
+// modules, commands and server lifecycle. Build one with New, install modules,
+// then call Run (the binary becomes its own manage.py) or use it as an
+// http.Handler. Configure it before serving; serving is safe for concurrent use.
+type App struct {
+	cfg     Config
+	logger  *slog.Logger
+	router  *Router
+	errors  *errorRenderer
+	modules []*Module
+	static  *static.Server
+	mws     []Middleware
+
+	readyChecks []readyCheck
+	shutdown    []func(context.Context) error
+	checks      []Check
+	ready       atomic.Bool
+
+	idPrefix string
+	idSeq    atomic.Uint64
+
+	finalizeOnce sync.Once
+	handler      http.Handler // compression, then serveInner
+	inner        http.Handler // App.Use and module middleware, then the router
+	startOnce    sync.Once
+	startErr     error
+	logOutput    io.Writer
+}
+
+type readyCheck struct {
+	name  string
+	check func(context.Context) error
+}
+
+// New returns an App for cfg. Problems in cfg (see Config.Err) are reported by
+// Run and Start; New itself never fails.
+func New(cfg Config) *App {
+	cfg.normalize()
+	a := &App{cfg: cfg, logOutput: os.Stderr}
+	a.logger = newLogger(a.logOutput, cfg)
+	a.errors = &errorRenderer{debug: cfg.Debug, logger: a.logger}
+	a.router = NewRouter()
+	a.router.table.app = a
+	var b [5]byte
+	rand.Read(b[:])
+	a.idPrefix = strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:])) + "-"
+	return a
+}
+
+func newLogger(w io.Writer, cfg Config) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.Debug {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// SetLogOutput sends the App's logs to w (default os.Stderr), keeping the format
+// and level from the Config. Call it before serving.
+func (a *App) SetLogOutput(w io.Writer) {
+	a.logOutput = w
+	a.logger = newLogger(w, a.cfg)
+	a.errors.logger = a.logger
+}
+
+// Config returns the App's configuration (with defaults filled in).
+func (a *App) Config() Config { return a.cfg }
+
+// Logger returns the App's structured logger.
+func (a *App) Logger() *slog.Logger { return a.logger }
+
+// Router returns the App's root router.
+func (a *App) Router() *Router { return a.router }
+
+// Modules returns the installed modules in order.
+func (a *App) Modules() []*Module { return a.modules }
+
+// Use adds middleware around the whole router (every request, matched or not),
+// inside the built-in request ID, logging, recovery and compression layers. Call
+// it before serving: once the App has started, Use panics. Modules add theirs
+// through Module.Middleware.
+func (a *App) Use(mw ...Middleware) {
+	if a.handler != nil {
+		panic(fmt.Sprintf("anode: App.Use called at %s after the app started; add middleware before Start, Run or Handler", callSite()))
+	}
+	a.mws = append(a.mws, mw...)
+}
+
+// Install adds modules in order: it reads their settings and registers their
+// routes. Installing two modules with the same name panics.
+func (a *App) Install(mods ...Module) {
+	for i := range mods {
+		m := mods[i]
+		if m.Name == "" {
+			panic(fmt.Sprintf("anode: Install at %s: module %d has no Name", callSite(), i))
+		}
+		for _, prev := range a.modules {
+			if prev.Name == m.Name {
+				panic(fmt.Sprintf("anode: Install at %s: module %q is already installed", callSite(), m.Name))
+			}
+		}
+		for _, s := range m.Settings {
+			if err := s.apply(&a.cfg); err != nil {
+				a.cfg.errs = append(a.cfg.errs, err)
+			}
+		}
+		a.modules = append(a.modules, &m)
+		a.mws = append(a.mws, m.Middleware...)
+		if m.Routes != nil {
+			m.Routes(a.router)
+		}
+	}
+}
+
+// URL returns the path of the named route with args filling its wildcards in
+// order: app.URL("poll-detail", 7) is "/polls/7/" for "GET /polls/{id}/". An
+// unknown name or a wrong number of arguments is a *URLError.
+func (a *App) URL(name string, args ...any) (string, error) {
+	return a.router.table.reverse(name, args)
+}
+
+// StaticURL returns the public URL of a static file, content-hashed outside
+// debug: "css/site.css" gives "/static/css/site.3f2a9c1e.css".
+func (a *App) StaticURL(name string) (string, error) {
+	a.finalize()
+	if a.static == nil {
+		return "", fmt.Errorf("anode: static %q: %w", name, static.ErrNotFound)
+	}
+	return a.static.URL(name)
+}
+
+// AddReadyCheck registers a readiness check, run by /readyz; a module's Init
+// typically adds one (a database ping). The name appears in the response.
+func (a *App) AddReadyCheck(name string, check func(ctx context.Context) error) {
+	a.readyChecks = append(a.readyChecks, readyCheck{name, check})
+}
+
+// OnShutdown registers fn to run when graceful shutdown starts, concurrently
+// with the draining of ordinary requests: close long-lived connections
+// (WebSockets, SSE) there. Its context ends at the drain deadline.
+func (a *App) OnShutdown(fn func(ctx context.Context) error) {
+	a.shutdown = append(a.shutdown, fn)
+}
+
+// Start validates the configuration and runs every module's Init hook, once.
+// Run calls it before any command; tests call it through anodetest.
+func (a *App) Start(ctx context.Context) error {
+	a.startOnce.Do(func() {
+		if err := a.cfg.Err(); err != nil {
+			a.startErr = err
+			return
+		}
+		for _, w := range a.cfg.warnings {
+			a.logger.Warn(w)
+		}
+		for _, m := range a.modules {
+			if m.Init == nil {
+				continue
+			}
+			if err := m.Init(ctx, a); err != nil {
+				a.startErr = fmt.Errorf("anode: module %q init: %w", m.Name, err)
+				return
+			}
+		}
+		a.finalize()
+	})
+	return a.startErr
+}
+
+// Handler returns the App as an http.Handler with the full middleware stack. It
+// finishes route setup on first use; register routes before calling it.
+func (a *App) Handler() http.Handler {
+	a.finalize()
+	return a
+}
+
+// finalize builds the static file server, the health and not-found routes and
+// the middleware chain. It runs once.
+func (a *App) finalize() {
+	a.finalizeOnce.Do(func() {
+		a.initStatic()
+		a.registerHealth()
+		t := a.router.table
+		t.addSlashRedirects()
+		if !t.patterns["/"] {
+			t.mux.Handle("/", http.HandlerFunc(t.miss))
+		}
+		var h http.Handler = a.router
+		for i := len(a.mws) - 1; i >= 0; i-- {
+			h = a.mws[i](h)
+		}
+		a.inner = h
+		h = http.HandlerFunc(a.serveInner)
+		if *a.cfg.Compress {
+			h = compress.Middleware(compress.Options{})(h)
+		}
+		a.handler = h
+		a.ready.Store(true)
+	})
+}
+
+// ServeHTTP serves a request through the App: it assigns the request ID and
+// client IP, compresses the response, recovers panics, writes the access log
+// line and dispatches to the middleware and router.
+func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	a.finalize()
+	st := &requestState{app: a}
+	st.rw.ResponseWriter = w
+	peer := remoteAddr(r)
+	trusted := a.trusted(peer)
+	st.clientIP = peer
+	if trusted {
+		st.clientIP = a.forwardedFor(r, peer)
+	}
+	if id := r.Header.Get("X-Request-ID"); trusted && validRequestID(id) {
+		st.id = id
+	} else {
+		st.id = a.newRequestID()
+	}
+	w.Header().Set("X-Request-ID", st.id)
+	r = r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
+	start := time.Now()
+	defer a.logRequest(r, st, start)
+	a.handler.ServeHTTP(w, r)
+}
+
+// serveInner runs inside the compression layer, so the recording writer sees
+// exactly what handlers write and a panic is rendered while the compressor is
+// still open.
+func (a *App) serveInner(w http.ResponseWriter, r *http.Request) {
+	st := stateFrom(r.Context())
+	st.rw.ResponseWriter = w
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			pe, ok := p.(*PanicError) // re-raised from a Timeout goroutine
+			if !ok {
+				pe = &PanicError{Value: p, Stack: stack()}
+			}
+			a.errors.render(&st.rw, r, pe)
+		}
+	}()
+	a.inner.ServeHTTP(&st.rw, r)
+}
+
+func (a *App) logRequest(r *http.Request, st *requestState, start time.Time) {
+	level := slog.LevelInfo
+	if r.Pattern == "GET /healthz" || r.Pattern == "GET /readyz" {
+		level = slog.LevelDebug
+	}
+	ctx := r.Context()
+	if !a.logger.Enabled(ctx, level) {
+		return
+	}
+	status := st.rw.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	a.logger.LogAttrs(ctx, level, "request",
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.String("route", r.Pattern),
+		slog.Int("status", status),
+		slog.Int64("bytes", st.rw.bytes),
+		slog.Duration("duration", time.Since(start)),
+		slog.String("client_ip", st.clientIP.String()),
+		slog.String("request_id", st.id),
+	)
+}
+
+func (a *App) newRequestID() string {
+	var buf [32]byte
+	b := append(buf[:0], a.idPrefix...)
+	b = strconv.AppendUint(b, a.idSeq.Add(1), 36)
+	return string(b)
+}
+
+// validRequestID accepts IDs a proxy may send: 1-128 printable, unspaced chars.
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if c <= ' ' || c >= 0x7f || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+func remoteAddr(r *http.Request) netip.Addr {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		a, _ := netip.ParseAddr(r.RemoteAddr)
+		return a.Unmap()
+	}
+	return ap.Addr().Unmap()
+}
+
+func (a *App) trusted(ip netip.Addr) bool {
+	for _, p := range a.cfg.TrustedProxies {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// forwardedFor walks X-Forwarded-For from the right, skipping trusted proxies;
+// the first untrusted address is the client. Malformed entries stop the walk at
+// the last trusted hop, so a client cannot forge its way past a proxy.
+func (a *App) forwardedFor(r *http.Request, peer netip.Addr) netip.Addr {
+	values := r.Header.Values("X-Forwarded-For")
+	client := peer
+	for i := len(values) - 1; i >= 0; i-- {
+		parts := strings.Split(values[i], ",")
+		for j := len(parts) - 1; j >= 0; j-- {
+			ip, err := netip.ParseAddr(strings.TrimSpace(parts[j]))
+			if err != nil {
+				return client
+			}
+			client = ip.Unmap()
+			if !a.trusted(client) {
+				return client
+			}
+		}
+	}
+	return client
+}
+
+func (a *App) initStatic() {
+	var sources []static.Source
+	for _, m := range a.modules {
+		if m.Static != nil {
+			sources = append(sources, static.Source{Name: m.Name, FS: m.Static, Dir: m.StaticDir})
+		}
+	}
+	if len(sources) == 0 {
+		return
+	}
+	s, err := static.New(static.Options{Prefix: "/static/", Debug: a.cfg.Debug, Error: func(w http.ResponseWriter, r *http.Request, status int) {
+		RenderError(w, r, &Error{Status: status})
+	}}, sources...)
+	if err != nil {
+		a.cfg.errs = append(a.cfg.errs, err)
+		if a.startErr == nil {
+			a.startErr = err
+		}
+		return
+	}
+	a.static = s
+	a.router.register("/static/", s, s, true).Name("static")
+}
+
+var errNotReady = errors.New("anode: shutting down")

@@ -169,7 +169,8 @@ func (a *App) routesCommand() *cobra.Command {
 				if method == "" {
 					method = "*"
 				}
-				_, _, path := splitPattern(rt.Pattern)
+				_, host, path := splitPattern(rt.Pattern)
+				path = host + strings.TrimSuffix(path, "{$}")
 				name := rt.name
 				if name == "" {
 					name = "-"

@@ -23,6 +23,7 @@ type Middleware = func(http.Handler) http.Handler
 // and/or middleware that wrap only its own routes. Routers are configured at
 // start-up and are not safe for concurrent registration; serving is concurrent.
 type Router struct {
+	mux    *http.ServeMux // table.mux, one indirection closer for ServeHTTP
 	table  *routeTable
 	prefix string
 	mws    []Middleware
@@ -42,13 +43,14 @@ type routeTable struct {
 // NewRouter returns an empty Router with its own ServeMux. An App has one
 // already (App.Router); NewRouter is for using the router on its own.
 func NewRouter() *Router {
-	return &Router{table: &routeTable{mux: http.NewServeMux(), byName: map[string]*Route{}, patterns: map[string]bool{}}}
+	t := &routeTable{mux: http.NewServeMux(), byName: map[string]*Route{}, patterns: map[string]bool{}}
+	return &Router{mux: t.mux, table: t}
 }
 
 // ServeHTTP dispatches to the matching route. Requests no route matches go to
 // the not-found handling App installs (APPEND_SLASH, 405, 404).
 func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	r.table.mux.ServeHTTP(w, req)
+	r.mux.ServeHTTP(w, req)
 }
 
 // Use adds middleware that wraps every route registered on r afterwards and on
@@ -64,7 +66,7 @@ func (r *Router) Use(mw ...Middleware) {
 // Group returns a Router for routes under prefix (e.g. "/polls") with r's
 // middleware, then calls fn with it when fn is not nil.
 func (r *Router) Group(prefix string, fn func(*Router)) *Router {
-	g := &Router{table: r.table, prefix: r.prefix + strings.TrimSuffix(prefix, "/"), mws: slices.Clip(r.mws)}
+	g := &Router{mux: r.mux, table: r.table, prefix: r.prefix + strings.TrimSuffix(prefix, "/"), mws: slices.Clip(r.mws)}
 	if prefix != "" && !strings.HasPrefix(prefix, "/") {
 		panic(fmt.Sprintf("anode: Group prefix %q at %s must start with /", prefix, callSite()))
 	}
@@ -77,7 +79,7 @@ func (r *Router) Group(prefix string, fn func(*Router)) *Router {
 // With returns a Router with the same prefix and extra middleware, for one or a
 // few routes: r.With(auth).Get("/me/", me).
 func (r *Router) With(mw ...Middleware) *Router {
-	return &Router{table: r.table, prefix: r.prefix, mws: append(slices.Clip(r.mws), mw...)}
+	return &Router{mux: r.mux, table: r.table, prefix: r.prefix, mws: append(slices.Clip(r.mws), mw...)}
 }
 
 // Handle registers h for pattern ("[METHOD ][HOST]/path").
@@ -137,6 +139,9 @@ func (r *Router) register(pattern string, h http.Handler, orig any, subtree bool
 		h = r.mws[i](h)
 	}
 	rt.handler = h
+	if f, ok := h.(HandlerFunc); ok {
+		rt.fn = f // no middleware: call it directly, sparing an indirect call per request
+	}
 	func() {
 		defer func() {
 			if rec := recover(); rec != nil {
@@ -182,6 +187,7 @@ type Route struct {
 
 	name        string
 	handler     http.Handler
+	fn          HandlerFunc // handler, when it is a bare HandlerFunc
 	table       *routeTable
 	site        string
 	handlerName string
@@ -250,11 +256,16 @@ func (rt *Route) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 	}
-	if rt.timeout > 0 {
+	switch {
+	case rt.timeout > 0:
 		serveWithTimeout(rt.handler, w, r, rt.timeout)
-		return
+	case rt.fn != nil:
+		if err := rt.fn(w, r); err != nil {
+			RenderError(w, r, err)
+		}
+	default:
+		rt.handler.ServeHTTP(w, r)
 	}
-	rt.handler.ServeHTTP(w, r)
 }
 
 // callSite returns file:line of the first caller outside this package.
@@ -277,7 +288,7 @@ func handlerName(h any) string {
 	v := reflect.ValueOf(h)
 	if v.Kind() == reflect.Func {
 		if f := runtime.FuncForPC(v.Pointer()); f != nil {
-			return f.Name()
+			return strings.TrimSuffix(f.Name(), "-fm")
 		}
 	}
 	return fmt.Sprintf("%T", h)

@@ -51,6 +51,9 @@ func (s *supervisor) build(ctx context.Context, bin string) error {
 	cmd.Stderr = &out
 	cmd.WaitDelay = 2 * time.Second
 	if err := cmd.Start(); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
 		err = &startError{err}
 		s.log.Error(err.Error(), "dir", s.o.Dir)
 		return err

@@ -64,7 +64,7 @@ type Options struct {
 	Package string
 
 	// Dir is the directory watched recursively and the one `go build` runs in.
-	// The default is ".".
+	// The default is ".". Children run in the supervisor's working directory.
 	Dir string
 
 	// Args are the arguments the child runs with, for example []string{"serve"}.

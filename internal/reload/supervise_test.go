@@ -96,7 +96,7 @@ func main() {
 
 // TestSupervise runs the whole cycle with real builds and processes: first start, a
 // swap under load without a failed request, a compile error, a crash before ready, a
-// crash while serving, and shutdown.
+// start that never gets ready, a crash while serving, and shutdown.
 func TestSupervise(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs programs")
@@ -134,8 +134,10 @@ func TestSupervise(t *testing.T) {
 			Env:      []string{"RELOADTEST_ENV=passed"},
 			Logger:   slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 			Debounce: 100 * time.Millisecond,
-			Stdout:   &output,
-			Stderr:   &output,
+			// Children here are ready within milliseconds; short enough to test the timeout.
+			ReadyTimeout: 5 * time.Second,
+			Stdout:       &output,
+			Stderr:       &output,
 		})
 	}()
 	failed := func() {
@@ -169,6 +171,12 @@ func TestSupervise(t *testing.T) {
 	waitLog(t, &logs, "exited before it was ready", 60*time.Second)
 	if got, pid := get(t, url); got != "v2" || pid != pid2 {
 		t.Errorf("after a crashed start got %s (pid %d); want v2 (pid %d)", got, pid, pid2)
+	}
+
+	writeApp(t, dir, "v3", `time.Sleep(time.Hour)`)
+	waitLog(t, &logs, "did not call reload.Ready in time", 60*time.Second)
+	if got, pid := get(t, url); got != "v2" || pid != pid2 {
+		t.Errorf("after a start that hung got %s (pid %d); want v2 (pid %d)", got, pid, pid2)
 	}
 
 	writeApp(t, dir, "v3", "")
@@ -213,6 +221,41 @@ func TestSupervise(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Dir(m[1])); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("build directory %s not removed: %v", filepath.Dir(m[1]), err)
+	}
+}
+
+func TestSuperviseCancelled(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err = reload.Supervise(ctx, reload.Options{
+		Listener: l,
+		Dir:      t.TempDir(),
+		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatalf("Supervise with a cancelled context = %v; want nil", err)
+	}
+}
+
+func TestSuperviseBadOptions(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := reload.Supervise(ctx, reload.Options{}); err == nil {
+		t.Error("Supervise without a listener succeeded")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	err = reload.Supervise(ctx, reload.Options{Listener: l, Dir: filepath.Join(t.TempDir(), "missing")})
+	if err == nil || !strings.HasPrefix(err.Error(), "reload: ") {
+		t.Errorf("Supervise on a missing directory = %v; want a reload error", err)
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -377,5 +376,3 @@ func (a *App) initStatic() {
 	a.static = s
 	a.router.register("/static/", s, s, true).Name("static")
 }
-
-var errNotReady = errors.New("anode: shutting down")

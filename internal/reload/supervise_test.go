@@ -30,16 +30,18 @@ import (
 const appModule = "github.com/anode-go/anode/internal/reload/reloadtest"
 
 // appSource is the test app: it serves on the inherited listener, answering its
-// version, PID and an environment variable, and drains on SIGTERM. "// HOOK" is
-// replaced to break it in various ways.
+// version, PID and an environment variable, and drains on SIGTERM without dropping a
+// connection it accepted. "// HOOK" is replaced to break it in various ways.
 const appSource = `package main
 
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -70,7 +72,19 @@ func main() {
 			os.Exit(3)
 		}()
 	})
-	srv := &http.Server{Handler: mux}
+	// Connections accepted but whose first request is still unread: Shutdown would
+	// close them unanswered (golang/go#36819), so the drain below waits for them.
+	var mu sync.Mutex
+	fresh := map[net.Conn]bool{}
+	srv := &http.Server{Handler: mux, ConnState: func(c net.Conn, st http.ConnState) {
+		mu.Lock()
+		defer mu.Unlock()
+		if st == http.StateNew {
+			fresh[c] = true
+		} else {
+			delete(fresh, c)
+		}
+	}}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
 	served := make(chan error, 1)
@@ -84,6 +98,18 @@ func main() {
 		fmt.Fprintln(os.Stderr, "serve:", err)
 		os.Exit(1)
 	case <-ctx.Done():
+	}
+	// Stop accepting (the next build accepts from now on), let the connections already
+	// accepted deliver their first request, then shut down.
+	l.Close()
+	<-served
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		mu.Lock()
+		n := len(fresh)
+		mu.Unlock()
+		if n == 0 {
+			break
+		}
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -220,3 +220,43 @@ func TestShutdownTimeoutReported(t *testing.T) {
 		t.Fatalf("stop = %v, want a drain-timeout error", err)
 	}
 }
+
+// TestStreamExemptFromWriteTimeout: a route marked Stream keeps sending past the
+// server's WriteTimeout (the deadline is cleared through every wrapper's
+// Unwrap), while an ordinary route is cut by it.
+func TestStreamExemptFromWriteTimeout(t *testing.T) {
+	cfg := anodetest.Config(t)
+	cfg.WriteTimeout = 300 * time.Millisecond
+	slowEvents := func(w http.ResponseWriter, r *http.Request) error {
+		w.Header().Set("Content-Type", "text/event-stream")
+		rc := http.NewResponseController(w)
+		for i := range 4 {
+			fmt.Fprintf(w, "data: %d\n\n", i)
+			if err := rc.Flush(); err != nil {
+				return nil
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		return nil
+	}
+	app := anodetest.NewAppConfig(t, cfg, anode.Module{Name: "sse", Routes: func(r *anode.Router) {
+		r.Get("/stream/", slowEvents).Stream()
+		r.Get("/plain/", slowEvents)
+	}})
+	addr, _ := serve(t, app)
+	count := func(path string) int {
+		res, err := http.Get("http://" + addr + path)
+		if err != nil {
+			return 0
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return strings.Count(string(b), "data: ")
+	}
+	if n := count("/stream/"); n != 4 {
+		t.Errorf("streaming route delivered %d of 4 events", n)
+	}
+	if n := count("/plain/"); n >= 4 {
+		t.Errorf("ordinary route delivered all %d events past the write timeout", n)
+	}
+}

@@ -145,12 +145,18 @@ func (a *App) superviseReload(ctx context.Context, addr string) error {
 		return fmt.Errorf("anode: serve: %w", err)
 	}
 	defer ln.Close()
-	a.logger.Info("reload: watching for changes", "package", bi.Path, "url", "http://"+displayAddr(ln.Addr())+"/")
+	var env []string
+	if _, set := a.cfg.Lookup("ANODE_SECRET_KEY"); !set {
+		// Every child would otherwise draw its own random key, and each reload
+		// would log the developer out.
+		env = append(env, "ANODE_SECRET_KEY="+a.cfg.SecretKey)
+	}
 	return reload.Supervise(ctx, reload.Options{
 		Listener: ln,
 		Package:  bi.Path,
 		Dir:      ".",
 		Args:     []string{"serve"},
+		Env:      env,
 		Logger:   a.logger,
 	})
 }

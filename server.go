@@ -38,6 +38,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	srv := a.Server()
+	fresh := trackFresh(srv)
 	errc := make(chan error, 1)
 	go func() {
 		var err error
@@ -58,10 +59,14 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("anode: serve: %w", err)
 	case <-ctx.Done():
 	}
-	return a.shutdownServer(srv, errc)
+	return a.shutdownServer(srv, ln, fresh, errc)
 }
 
-func (a *App) shutdownServer(srv *http.Server, errc chan error) error {
+// shutdownServer drains srv. It closes the listener itself, before calling
+// Shutdown, and first lets connections accepted a moment earlier deliver their
+// request: net/http's Shutdown would close such a connection without an answer
+// once its request arrived.
+func (a *App) shutdownServer(srv *http.Server, ln net.Listener, fresh *freshConns, errc chan error) error {
 	a.ready.Store(false)
 	a.logger.Info("shutting down", "drain_timeout", a.cfg.ShutdownTimeout)
 	if a.cfg.ShutdownDelay > 0 {
@@ -69,6 +74,7 @@ func (a *App) shutdownServer(srv *http.Server, errc chan error) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
 	defer cancel()
+	ln.Close()
 	var wg sync.WaitGroup
 	for _, fn := range a.shutdown {
 		wg.Go(func() {
@@ -77,11 +83,15 @@ func (a *App) shutdownServer(srv *http.Server, errc chan error) error {
 			}
 		})
 	}
-	err := srv.Shutdown(ctx)
-	wg.Wait()
-	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
+	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) && !errors.Is(serr, net.ErrClosed) {
+		wg.Wait()
 		return fmt.Errorf("anode: serve: %w", serr)
 	}
+	wait, waitCancel := context.WithTimeout(ctx, a.cfg.ReadHeaderTimeout)
+	fresh.wait(wait)
+	waitCancel()
+	err := srv.Shutdown(ctx)
+	wg.Wait()
 	if err != nil {
 		srv.Close()
 		return fmt.Errorf("anode: shutdown: requests still running after %s: %w", a.cfg.ShutdownTimeout, err)
@@ -100,4 +110,49 @@ func displayAddr(addr net.Addr) string {
 		host = "localhost"
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// freshConns counts connections accepted whose first request has not been
+// read yet (http.StateNew).
+type freshConns struct {
+	mu    sync.Mutex
+	conns map[net.Conn]struct{}
+}
+
+func trackFresh(srv *http.Server) *freshConns {
+	f := &freshConns{conns: map[net.Conn]struct{}{}}
+	srv.ConnState = func(c net.Conn, st http.ConnState) {
+		f.mu.Lock()
+		if st == http.StateNew {
+			f.conns[c] = struct{}{}
+		} else {
+			delete(f.conns, c)
+		}
+		f.mu.Unlock()
+	}
+	return f
+}
+
+// wait returns when no fresh connection is left or ctx ends. A connection
+// leaves the set a moment before net/http checks whether the server is shutting
+// down, so after the last one leaves wait grants a short grace.
+func (f *freshConns) wait(ctx context.Context) {
+	t := time.NewTicker(5 * time.Millisecond)
+	defer t.Stop()
+	for waited := false; ; waited = true {
+		f.mu.Lock()
+		n := len(f.conns)
+		f.mu.Unlock()
+		if n == 0 {
+			if waited {
+				time.Sleep(20 * time.Millisecond)
+			}
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -260,3 +260,49 @@ func TestStreamExemptFromWriteTimeout(t *testing.T) {
 		t.Errorf("ordinary route delivered all %d events past the write timeout", n)
 	}
 }
+
+// TestShutdownAnswersFreshConnections: connections accepted just before
+// shutdown whose request arrives after it began are still answered (plain
+// net/http Shutdown would close them without a response).
+func TestShutdownAnswersFreshConnections(t *testing.T) {
+	app := anodetest.NewApp(t, echoModule())
+	addr, stop := serve(t, app)
+	const n = 20
+	conns := make([]net.Conn, n)
+	for i := range conns {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		conns[i] = c
+	}
+	// The accept loop takes connections in order: once a later one is
+	// answered, the 20 above have been accepted.
+	res, err := http.Get("http://" + addr + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	stopped := make(chan error, 1)
+	go func() { stopped <- stop() }()
+	waitFor(t, 5*time.Second, func() bool {
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err != nil {
+			return true
+		}
+		c.Close()
+		return false
+	})
+	for i, c := range conns {
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		fmt.Fprintf(c, "GET /who/ HTTP/1.1\r\nHost: x\r\n\r\n")
+		line, err := bufio.NewReader(c).ReadString('\n')
+		if !strings.HasPrefix(line, "HTTP/1.1 200") {
+			t.Errorf("connection %d: %q, %v", i, line, err)
+		}
+	}
+	if err := <-stopped; err != nil {
+		t.Fatal(err)
+	}
+}

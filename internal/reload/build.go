@@ -54,9 +54,8 @@ func (s *supervisor) build(ctx context.Context, bin string) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		err = &startError{err}
-		s.log.Error(err.Error(), "dir", s.o.Dir)
-		return err
+		s.log.Error("reload: cannot run go build", "dir", s.o.Dir, "err", err)
+		return &startError{err}
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()

@@ -157,6 +157,9 @@ func TestHelperChild(t *testing.T) {
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "helper ok")
 	})}
+	// Before Ready: the parent interrupts as soon as it has its answer.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt)
 	go srv.Serve(l)
 	for range 2 {
 		if err := reload.Ready(); err != nil {
@@ -164,8 +167,6 @@ func TestHelperChild(t *testing.T) {
 		}
 	}
 	// Serve until the parent interrupts; bounded in any case.
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt)
 	select {
 	case <-sig:
 	case <-time.After(60 * time.Second):

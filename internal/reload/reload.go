@@ -32,8 +32,11 @@
 //	go srv.Serve(l)
 //	reload.Ready()
 //
-// On SIGTERM the child should shut its server down gracefully (http.Server.Shutdown):
-// that is how in-flight requests finish while the new child takes over.
+// On SIGTERM the child drains while the new child takes over. http.Server.Shutdown
+// alone is not quite enough: a connection accepted just before it whose first request
+// is read after it starts is closed unanswered. To drop nothing, close the listener,
+// wait for Serve to return, wait (briefly, bounded) until every connection has left
+// http.StateNew (http.Server.ConnState tells), then call Shutdown.
 //
 // # Mechanism
 //

@@ -73,7 +73,7 @@ func main() {
 		}()
 	})
 	// Connections accepted but whose first request is still unread: Shutdown would
-	// close them unanswered (golang/go#36819), so the drain below waits for them.
+	// close them unanswered, so the drain below waits for them.
 	var mu sync.Mutex
 	fresh := map[net.Conn]bool{}
 	srv := &http.Server{Handler: mux, ConnState: func(c net.Conn, st http.ConnState) {

@@ -153,7 +153,7 @@ func (s *supervisor) waitReady(ctx context.Context, c *child) error {
 			"pid", c.pid, "err", exitReason(c.err))
 		return errNotReady
 	case <-t.C:
-		s.log.Error("reload: new process did not call reload.Ready in time; stopping it"+s.keeping(),
+		s.log.Error("reload: new process did not call reload.Ready in time"+s.keeping(),
 			"pid", c.pid, "timeout", s.o.ReadyTimeout)
 		return errNotReady
 	case path := <-s.changes:

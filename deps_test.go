@@ -59,4 +59,3 @@ func TestDependencyDirection(t *testing.T) {
 		t.Fatal("no module-internal imports seen: is go list working?")
 	}
 }
-

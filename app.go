@@ -46,7 +46,7 @@ type App struct {
 	inner        http.Handler // App.Use and module middleware, then the router
 	startOnce    sync.Once
 	startErr     error
-	logOutput    io.Writer
+	logOutput    *logWriter
 }
 
 type readyCheck struct {
@@ -58,7 +58,7 @@ type readyCheck struct {
 // Run and Start; New itself never fails.
 func New(cfg Config) *App {
 	cfg.normalize()
-	a := &App{cfg: cfg, logOutput: os.Stderr}
+	a := &App{cfg: cfg, logOutput: &logWriter{out: os.Stderr}}
 	a.logger = newLogger(a.logOutput, cfg)
 	a.errors = &errorRenderer{debug: cfg.Debug, logger: a.logger}
 	a.router = NewRouter()
@@ -69,20 +69,18 @@ func New(cfg Config) *App {
 	return a
 }
 
-func newLogger(w io.Writer, cfg Config) *slog.Logger {
+func newLogger(w *logWriter, cfg Config) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
 	if cfg.Debug {
-		return slog.New(slog.NewTextHandler(w, opts))
+		return slog.New(flushingHandler{slog.NewTextHandler(w, opts), w})
 	}
-	return slog.New(slog.NewJSONHandler(w, opts))
+	return slog.New(flushingHandler{slog.NewJSONHandler(w, opts), w})
 }
 
 // SetLogOutput sends the App's logs to w (default os.Stderr), keeping the format
-// and level from the Config. Call it before serving.
+// and level from the Config. Loggers already handed out (App.Logger) follow.
 func (a *App) SetLogOutput(w io.Writer) {
-	a.logOutput = w
-	a.logger = newLogger(w, a.cfg)
-	a.errors.logger = a.logger
+	a.logOutput.setOutput(w)
 }
 
 // Config returns the App's configuration (with defaults filled in).
@@ -226,21 +224,27 @@ func (a *App) finalize() {
 // line and dispatches to the middleware and router.
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.finalize()
-	st := &requestState{app: a}
+	st := &requestState{Context: r.Context(), app: a}
 	st.rw.ResponseWriter = w
-	peer := remoteAddr(r)
-	trusted := a.trusted(peer)
-	st.clientIP = peer
-	if trusted {
-		st.clientIP = a.forwardedFor(r, peer)
+	st.id = ""
+	if len(a.cfg.TrustedProxies) > 0 {
+		// Only a trusted proxy's headers are read; without any, the peer is the
+		// client and its address is parsed only if something asks (ClientIP).
+		peer := remoteAddr(r)
+		st.clientIP, st.ipKnown = peer, true
+		if a.trusted(peer) {
+			st.clientIP = a.forwardedFor(r, peer)
+			if id := r.Header.Get("X-Request-ID"); validRequestID(id) {
+				st.id = id
+			}
+		}
 	}
-	if id := r.Header.Get("X-Request-ID"); trusted && validRequestID(id) {
-		st.id = id
-	} else {
+	if st.id == "" {
 		st.id = a.newRequestID()
 	}
-	w.Header().Set("X-Request-ID", st.id)
-	r = r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
+	st.idHeader[0] = st.id
+	w.Header()["X-Request-Id"] = st.idHeader[:] // canonical key; no allocation
+	r = r.WithContext(st)
 	start := time.Now()
 	defer a.logRequest(r, st, start)
 	a.handler.ServeHTTP(w, r)
@@ -265,31 +269,6 @@ func (a *App) serveInner(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	a.inner.ServeHTTP(&st.rw, r)
-}
-
-func (a *App) logRequest(r *http.Request, st *requestState, start time.Time) {
-	level := slog.LevelInfo
-	if r.Pattern == "GET /healthz" || r.Pattern == "GET /readyz" {
-		level = slog.LevelDebug
-	}
-	ctx := r.Context()
-	if !a.logger.Enabled(ctx, level) {
-		return
-	}
-	status := st.rw.status
-	if status == 0 {
-		status = http.StatusOK
-	}
-	a.logger.LogAttrs(ctx, level, "request",
-		slog.String("method", r.Method),
-		slog.String("path", r.URL.Path),
-		slog.String("route", r.Pattern),
-		slog.Int("status", status),
-		slog.Int64("bytes", st.rw.bytes),
-		slog.Duration("duration", time.Since(start)),
-		slog.String("client_ip", st.clientIP.String()),
-		slog.String("request_id", st.id),
-	)
 }
 
 func (a *App) newRequestID() string {

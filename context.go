@@ -7,15 +7,28 @@ import (
 )
 
 // requestState is what the App learns about a request before any handler runs.
-// One value per request, stored under a single context key.
+// It is also the request's context (its parent's values plus itself under
+// stateKey), which saves the allocation of a separate context.WithValue.
 type requestState struct {
+	context.Context
 	app      *App
+	idHeader [1]string // the X-Request-ID header value, allocated with the state
 	id       string
 	clientIP netip.Addr
+	ipKnown  bool // clientIP was computed (trusted proxies); else it is the peer
 	rw       responseWriter // the App's wrapper around the ResponseWriter
 }
 
 type stateKey struct{}
+
+// Value returns the state itself for stateKey and defers to the parent
+// context for every other key.
+func (st *requestState) Value(key any) any {
+	if key == (stateKey{}) {
+		return st
+	}
+	return st.Context.Value(key)
+}
 
 func stateFrom(ctx context.Context) *requestState {
 	st, _ := ctx.Value(stateKey{}).(*requestState)
@@ -36,14 +49,10 @@ func RequestID(ctx context.Context) string {
 // or, when the peer is a trusted proxy (ANODE_TRUSTED_PROXIES), the nearest
 // untrusted address in X-Forwarded-For. The zero Addr outside an App.
 func ClientIP(r *http.Request) netip.Addr {
-	if st := stateFrom(r.Context()); st != nil {
+	if st := stateFrom(r.Context()); st != nil && st.ipKnown {
 		return st.clientIP
 	}
-	ap, err := netip.ParseAddrPort(r.RemoteAddr)
-	if err != nil {
-		return netip.Addr{}
-	}
-	return ap.Addr().Unmap()
+	return remoteAddr(r)
 }
 
 // FromContext returns the App serving the request whose context is ctx, or nil.

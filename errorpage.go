@@ -88,9 +88,7 @@ func (er *errorRenderer) render(w http.ResponseWriter, r *http.Request, err erro
 		}
 		data.Method, data.URL, data.Proto, data.Remote = r.Method, r.URL.String(), r.Proto, r.RemoteAddr
 		data.Pattern = r.Pattern
-		if st != nil {
-			data.ClientIP = st.clientIP.String()
-		}
+		data.ClientIP = ClientIP(r).String()
 		data.Headers = redactedHeaders(r.Header)
 	}
 	var buf bytes.Buffer

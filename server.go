@@ -37,6 +37,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	if err := a.Start(ctx); err != nil {
 		return err
 	}
+	if !a.cfg.Debug {
+		defer a.logOutput.buffer()()
+	}
 	srv := a.Server()
 	fresh := trackFresh(srv)
 	errc := make(chan error, 1)

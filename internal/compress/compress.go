@@ -13,9 +13,12 @@
 // stands for every coding not listed by name. The weight of "identity" is
 // not compared with theirs: a client that accepts gzip at all gets gzip. A
 // request that accepts neither coding, including "identity" or no
-// Accept-Encoding at all, gets the body unchanged. Every response that could
-// have been compressed carries "Vary: Accept-Encoding", whatever was sent, so
-// caches keep the variants apart.
+// Accept-Encoding at all, gets the body unchanged, and its response is not
+// wrapped at all (the common case for load generators and some API clients
+// costs nothing). Every response that could have been compressed carries
+// "Vary: Accept-Encoding", whatever was sent, so caches keep the variants
+// apart; when nothing acceptable was offered the header is added to every
+// response, since the content type is not known yet.
 //
 // # What is left alone
 //
@@ -107,7 +110,17 @@ func Middleware(o Options) func(http.Handler) http.Handler {
 				next.ServeHTTP(w, r)
 				return
 			}
-			cw := &responseWriter{rw: w, c: c, enc: negotiate(r.Header["Accept-Encoding"], c.zstd)}
+			enc := negotiate(r.Header["Accept-Encoding"], c.zstd)
+			if enc == encNone {
+				// The client accepts no encoding we offer: nothing will be
+				// compressed, so skip the wrapper and its buffering. Vary
+				// still tells caches that another client could get a
+				// compressed response.
+				addVary(w.Header())
+				next.ServeHTTP(w, r)
+				return
+			}
+			cw := &responseWriter{rw: w, c: c, enc: enc}
 			next.ServeHTTP(cw, r)
 			// Not deferred: after a panic the response is abandoned, and
 			// writing a trailer or returning a half-used encoder to a pool

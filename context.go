@@ -15,7 +15,7 @@ type requestState struct {
 	idHeader [1]string // the X-Request-ID header value, allocated with the state
 	id       string
 	clientIP netip.Addr
-	ipKnown  bool // clientIP was computed (trusted proxies); else it is the peer
+	ipKnown  bool           // clientIP was computed (trusted proxies); else it is the peer
 	rw       responseWriter // the App's wrapper around the ResponseWriter
 }
 

@@ -18,6 +18,7 @@ import (
 
 	"github.com/anode-go/anode/internal/compress"
 	"github.com/anode-go/anode/internal/static"
+	"github.com/anode-go/anode/orm"
 )
 
 // App is an Anode application: its configuration, logger, router, installed
@@ -32,6 +33,9 @@ type App struct {
 	modules []*Module
 	static  *static.Server
 	mws     []Middleware
+
+	registry *orm.Registry
+	db       *orm.DB
 
 	readyChecks []readyCheck
 	shutdown    []func(context.Context) error
@@ -63,6 +67,7 @@ func New(cfg Config) *App {
 	a.errors = &errorRenderer{debug: cfg.Debug, logger: a.logger}
 	a.router = NewRouter()
 	a.router.table.app = a
+	a.registry = orm.NewRegistry()
 	var b [5]byte
 	rand.Read(b[:])
 	a.idPrefix = strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:])) + "-"
@@ -124,6 +129,9 @@ func (a *App) Install(mods ...Module) {
 				a.cfg.errs = append(a.cfg.errs, err)
 			}
 		}
+		if err := a.registry.Register(m.Name, m.Models...); err != nil {
+			a.cfg.errs = append(a.cfg.errs, err)
+		}
 		a.modules = append(a.modules, &m)
 		a.mws = append(a.mws, m.Middleware...)
 		if m.Routes != nil {
@@ -172,6 +180,10 @@ func (a *App) Start(ctx context.Context) error {
 		}
 		for _, w := range a.cfg.warnings {
 			a.logger.Warn(w)
+		}
+		if err := a.openDatabase(ctx); err != nil {
+			a.startErr = err
+			return
 		}
 		for _, m := range a.modules {
 			if m.Init == nil {

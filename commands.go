@@ -46,6 +46,9 @@ func (a *App) Execute(ctx context.Context, args []string, stdout, stderr io.Writ
 		root.SetArgs([]string{"serve"})
 	}
 	err := root.ExecuteContext(ctx)
+	if cerr := a.Close(); cerr != nil && err == nil {
+		err = cerr
+	}
 	if err == nil {
 		return 0
 	}

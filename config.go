@@ -37,6 +37,12 @@ type Config struct {
 	CacheURL string
 	// BrokerURL selects the realtime broker. ANODE_BROKER_URL.
 	BrokerURL string
+	// DatabaseMaxConns caps the database pool (for SQLite, its reader
+	// connections). ANODE_DATABASE_MAX_CONNS. Default: the dialect's.
+	DatabaseMaxConns int
+	// DatabaseSlowQuery is the duration from which a query is logged as a
+	// warning. ANODE_DATABASE_SLOW_QUERY. Default 500ms.
+	DatabaseSlowQuery time.Duration
 	// DataDir holds files the app writes (the SQLite database by default).
 	// ANODE_DATA_DIR. Default "data".
 	DataDir string
@@ -143,6 +149,8 @@ func LoadConfig(env map[string]string, dotenv string) Config {
 	c.DatabaseURL = p.str("ANODE_DATABASE_URL", "")
 	c.CacheURL = p.str("ANODE_CACHE_URL", "")
 	c.BrokerURL = p.str("ANODE_BROKER_URL", "")
+	c.DatabaseMaxConns = p.int("ANODE_DATABASE_MAX_CONNS", 0)
+	c.DatabaseSlowQuery = p.duration("ANODE_DATABASE_SLOW_QUERY", 0)
 	c.DataDir = p.str("ANODE_DATA_DIR", "data")
 	c.LogLevel = p.level("ANODE_LOG_LEVEL")
 	c.TrustedProxies = p.prefixes("ANODE_TRUSTED_PROXIES")
@@ -268,6 +276,19 @@ func (p envParser) bool(name string, def bool) bool {
 	}
 	p.fail(name, v, "want true or false (also 1/0, yes/no, on/off)")
 	return def
+}
+
+func (p envParser) int(name string, def int) int {
+	v := p.str(name, "")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		p.fail(name, v, "want a positive whole number")
+		return def
+	}
+	return n
 }
 
 func (p envParser) duration(name string, def time.Duration) time.Duration {

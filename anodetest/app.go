@@ -50,6 +50,7 @@ func NewAppConfig(t testing.TB, cfg anode.Config, modules ...anode.Module) *anod
 		}
 	})
 	app.Install(modules...)
+	t.Cleanup(func() { app.Close() })
 	if err := app.Start(context.Background()); err != nil {
 		t.Fatalf("anodetest: starting app: %v", err)
 	}

@@ -1,0 +1,69 @@
+package orm
+
+import (
+	"context"
+	"fmt"
+)
+
+// DB is the ORM's handle on one database: a dialect's connection pool, the
+// dialect and the model registry. Its methods are safe for concurrent use.
+type DB struct {
+	db       Database
+	dialect  Dialect
+	registry *Registry
+}
+
+// Open connects to the database at rawURL ("sqlite:///data/app.db",
+// "postgres://user@host/db") through the dialect registered for its scheme;
+// import the dialect package for its side effect. The registry supplies every
+// identifier the DB will use.
+func Open(ctx context.Context, rawURL string, r *Registry, o OpenOptions) (*DB, error) {
+	db, d, err := openDialect(ctx, rawURL, o)
+	if err != nil {
+		return nil, err
+	}
+	return &DB{db: db, dialect: d, registry: r}, nil
+}
+
+// Dialect returns the DB's dialect.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// Registry returns the DB's model registry.
+func (db *DB) Registry() *Registry { return db.registry }
+
+// Ping checks that the database answers; an App registers it as a readiness
+// check.
+func (db *DB) Ping(ctx context.Context) error { return db.db.Ping(ctx) }
+
+// Close closes every connection.
+func (db *DB) Close() error { return db.db.Close() }
+
+// Conn returns the connection statements in ctx should use: the transaction
+// Atomic put in ctx for this DB, or the pool.
+func (db *DB) Conn(ctx context.Context) Conn {
+	if st, ok := ctx.Value(txKey{db}).(*txState); ok {
+		return st.tx
+	}
+	return db.db
+}
+
+// CreateTables creates the tables, constraints and indexes of every
+// registered model, in one transaction. It is for tests and first runs until
+// migrations manage the schema, and uses the same SQL migrations use.
+func (db *DB) CreateTables(ctx context.Context) error {
+	return db.Atomic(ctx, func(ctx context.Context) error {
+		c := db.Conn(ctx)
+		for _, m := range db.registry.Models() {
+			stmts, err := CreateTableSQL(db.dialect, m)
+			if err != nil {
+				return err
+			}
+			for _, s := range stmts {
+				if _, err := c.Exec(ctx, s); err != nil {
+					return fmt.Errorf("orm: creating %s: %w", m.Label(), err)
+				}
+			}
+		}
+		return nil
+	})
+}

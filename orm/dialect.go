@@ -1,0 +1,96 @@
+package orm
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Dialect renders the SQL that differs between databases. Everything a
+// dialect renders comes from the model registry: identifiers are quoted by
+// QuoteIdent, values are always bound with Placeholder.
+type Dialect interface {
+	// Name is the dialect's name: "sqlite", "postgres".
+	Name() string
+	// QuoteIdent quotes an identifier the registry produced (table, column,
+	// index or constraint name).
+	QuoteIdent(name string) string
+	// Placeholder is the bind parameter for the n-th argument (from 1).
+	Placeholder(n int) string
+	// ColumnType is the column type for a field of a non-relation kind, for
+	// CREATE TABLE.
+	ColumnType(f *Field) (string, error)
+	// AutoPrimaryKey is the column definition (type and constraints after the
+	// name) of an auto-incrementing integer primary key.
+	AutoPrimaryKey() string
+	// TranslateError turns a driver error into the ORM's typed errors
+	// (*IntegrityError for constraint violations); other errors pass through.
+	TranslateError(err error) error
+}
+
+// OpenOptions configures a dialect's connection pool.
+type OpenOptions struct {
+	// MaxConns caps open connections (for SQLite: reader connections; there
+	// is always exactly one writer). Zero means the dialect's default.
+	MaxConns int
+	// Logger receives the query log (debug level, with timings) and slow
+	// query warnings. Nil means no query log.
+	Logger *slog.Logger
+	// SlowQuery is the duration from which a query is logged as a warning.
+	// Zero means 500ms; negative turns slow-query warnings off.
+	SlowQuery time.Duration
+}
+
+// Opener opens a Database for a URL of its dialect's scheme.
+type Opener func(ctx context.Context, u *url.URL, o OpenOptions) (Database, Dialect, error)
+
+var (
+	openersMu sync.RWMutex
+	openers   = map[string]Opener{}
+)
+
+// RegisterDialect makes a dialect available to Open under the URL scheme
+// ("sqlite", "postgres"). Dialect packages call it from init, like
+// database/sql drivers; registering a scheme twice panics.
+func RegisterDialect(scheme string, open Opener) {
+	openersMu.Lock()
+	defer openersMu.Unlock()
+	if _, dup := openers[scheme]; dup {
+		panic(fmt.Sprintf("orm: RegisterDialect called twice for scheme %q", scheme))
+	}
+	openers[scheme] = open
+}
+
+// openDialect opens rawURL with the dialect registered for its scheme.
+func openDialect(ctx context.Context, rawURL string, o OpenOptions) (Database, Dialect, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Scheme == "" {
+		return nil, nil, fmt.Errorf("orm: database URL %q: want scheme://..., e.g. sqlite:///data/app.db or postgres://user@host/db", redactURL(rawURL))
+	}
+	openersMu.RLock()
+	open, ok := openers[strings.ToLower(u.Scheme)]
+	var known []string
+	for s := range openers {
+		known = append(known, s)
+	}
+	openersMu.RUnlock()
+	if !ok {
+		sort.Strings(known)
+		return nil, nil, fmt.Errorf("orm: no dialect for scheme %q (registered: %s; import the dialect package, e.g. _ \"github.com/anode-go/anode/orm/postgres\")", u.Scheme, strings.Join(known, ", "))
+	}
+	return open(ctx, u, o)
+}
+
+// redactURL hides a password in a database URL for messages.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	return u.Redacted()
+}

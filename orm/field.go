@@ -1,0 +1,276 @@
+package orm
+
+import (
+	"fmt"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Kind is the storage kind of a field, which each dialect maps to a column
+// type.
+type Kind uint8
+
+// Field kinds.
+const (
+	KindBool     Kind = iota + 1
+	KindInt           // int, int8 … int64, uint8 … uint32
+	KindFloat         // float32, float64
+	KindString        // string with a max length: VARCHAR(n)
+	KindText          // string without a max length
+	KindBytes         // []byte
+	KindTime          // time.Time, stored and returned in UTC
+	KindDuration      // time.Duration
+)
+
+func (k Kind) String() string {
+	switch k {
+	case KindBool:
+		return "bool"
+	case KindInt:
+		return "int"
+	case KindFloat:
+		return "float"
+	case KindString:
+		return "string"
+	case KindText:
+		return "text"
+	case KindBytes:
+		return "bytes"
+	case KindTime:
+		return "time"
+	case KindDuration:
+		return "duration"
+	}
+	return "kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Field is the metadata of one model field, computed once at registration.
+type Field struct {
+	// Name is the Go field name ("PubDate").
+	Name string
+	// Column is the database column ("pub_date").
+	Column string
+	// Kind is the storage kind.
+	Kind Kind
+	// Type is the Go type of the field (a pointer type when Null).
+	Type reflect.Type
+	// Null is true for pointer fields: NULL is stored for nil.
+	Null bool
+	// PrimaryKey marks the primary key; AutoIncrement an integer key the
+	// database assigns.
+	PrimaryKey, AutoIncrement bool
+	// Unique adds a unique constraint; Index an index.
+	Unique, Index bool
+	// MaxLength is the maximum length in characters of a KindString field.
+	MaxLength int
+	// Default is the value a new object gets when the field is left at its
+	// zero value (nil when there is none).
+	Default any
+	// Choices restricts the field's values (forms and the admin read it).
+	Choices []Choice
+	// VerboseName and HelpText describe the field for forms and the admin.
+	VerboseName, HelpText string
+
+	index []int // reflect field index path
+}
+
+// Choice is one allowed value of a field, with its label.
+type Choice struct {
+	Value any
+	Label string
+}
+
+var (
+	timeType     = reflect.TypeFor[time.Time]()
+	durationType = reflect.TypeFor[time.Duration]()
+	identRE      = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+)
+
+// maxIdentLen is PostgreSQL's identifier limit, the strictest of the
+// supported databases.
+const maxIdentLen = 63
+
+// newField builds a Field from a struct field and its `anode:"…"` tag.
+func newField(model string, sf reflect.StructField) (*Field, error) {
+	f := &Field{Name: sf.Name, Column: snakeCase(sf.Name), Type: sf.Type, index: sf.Index}
+	fail := func(format string, args ...any) error {
+		return &ModelError{Model: model, Field: sf.Name, Reason: fmt.Sprintf(format, args...)}
+	}
+	t := sf.Type
+	if t.Kind() == reflect.Pointer {
+		f.Null = true
+		t = t.Elem()
+	}
+	switch {
+	case t == timeType:
+		f.Kind = KindTime
+	case t == durationType:
+		f.Kind = KindDuration
+	case t.Kind() == reflect.Bool:
+		f.Kind = KindBool
+	case t.Kind() >= reflect.Int && t.Kind() <= reflect.Int64, t.Kind() >= reflect.Uint8 && t.Kind() <= reflect.Uint32:
+		f.Kind = KindInt
+	case t.Kind() == reflect.Float32 || t.Kind() == reflect.Float64:
+		f.Kind = KindFloat
+	case t.Kind() == reflect.String:
+		f.Kind = KindText
+	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8:
+		f.Kind = KindBytes
+	default:
+		return nil, fail("type %s is not a supported field type (bool, integers, floats, string, []byte, time.Time, time.Duration, or a pointer to one for NULL)", sf.Type)
+	}
+	if err := f.parseTag(sf.Tag.Get("anode"), t, fail); err != nil {
+		return nil, err
+	}
+	if f.Kind == KindText && f.MaxLength > 0 {
+		f.Kind = KindString
+	}
+	if f.VerboseName == "" {
+		f.VerboseName = strings.ReplaceAll(f.Column, "_", " ")
+	}
+	return f, nil
+}
+
+func (f *Field) parseTag(tag string, t reflect.Type, fail func(string, ...any) error) error {
+	if tag == "" {
+		return nil
+	}
+	for _, part := range splitTag(tag) {
+		key, val, hasVal := strings.Cut(part, "=")
+		key = strings.TrimSpace(key)
+		switch key {
+		case "pk":
+			f.PrimaryKey = true
+		case "auto":
+			f.AutoIncrement = true
+		case "unique":
+			f.Unique = true
+		case "index":
+			f.Index = true
+		case "column":
+			if !identRE.MatchString(val) || len(val) > maxIdentLen {
+				return fail("column=%q: want lowercase letters, digits and _ (at most %d), starting with a letter or _", val, maxIdentLen)
+			}
+			f.Column = val
+		case "max":
+			n, err := strconv.Atoi(val)
+			if err != nil || n <= 0 {
+				return fail("max=%q: want a positive number of characters", val)
+			}
+			if t.Kind() != reflect.String {
+				return fail("max applies to string fields only")
+			}
+			f.MaxLength = n
+		case "default":
+			v, err := parseValue(val, t)
+			if err != nil {
+				return fail("default=%q: %v", val, err)
+			}
+			f.Default = v
+		case "choices":
+			for _, c := range strings.Split(val, "|") {
+				value, label, ok := strings.Cut(c, ":")
+				if !ok {
+					label = value
+				}
+				v, err := parseValue(value, t)
+				if err != nil {
+					return fail("choices: %q: %v", value, err)
+				}
+				f.Choices = append(f.Choices, Choice{Value: v, Label: label})
+			}
+		case "verbose":
+			f.VerboseName = val
+		case "help":
+			f.HelpText = val
+		default:
+			return fail("unknown tag option %q (known: pk, auto, unique, index, column=, max=, default=, choices=, verbose=, help=)", key)
+		}
+		if !hasVal && (key == "column" || key == "max" || key == "default" || key == "choices" || key == "verbose" || key == "help") {
+			return fail("tag option %s needs a value (%s=…)", key, key)
+		}
+	}
+	return nil
+}
+
+// splitTag splits on commas, except inside a verbose=/help= value, which runs
+// to the end of the tag so descriptions may contain commas.
+func splitTag(tag string) []string {
+	var parts []string
+	for tag != "" {
+		if strings.HasPrefix(tag, "verbose=") || strings.HasPrefix(tag, "help=") {
+			return append(parts, tag)
+		}
+		part, rest, _ := strings.Cut(tag, ",")
+		parts = append(parts, strings.TrimSpace(part))
+		tag = strings.TrimSpace(rest)
+	}
+	return parts
+}
+
+// parseValue parses tag text into a value of type t (a non-pointer type).
+func parseValue(s string, t reflect.Type) (any, error) {
+	v := reflect.New(t).Elem()
+	switch {
+	case t == durationType:
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return nil, err
+		}
+		v.SetInt(int64(d))
+	case t.Kind() == reflect.String:
+		v.SetString(s)
+	case t.Kind() == reflect.Bool:
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return nil, err
+		}
+		v.SetBool(b)
+	case v.CanInt():
+		n, err := strconv.ParseInt(s, 10, t.Bits())
+		if err != nil {
+			return nil, err
+		}
+		v.SetInt(n)
+	case v.CanUint():
+		n, err := strconv.ParseUint(s, 10, t.Bits())
+		if err != nil {
+			return nil, err
+		}
+		v.SetUint(n)
+	case v.CanFloat():
+		n, err := strconv.ParseFloat(s, t.Bits())
+		if err != nil {
+			return nil, err
+		}
+		v.SetFloat(n)
+	default:
+		return nil, fmt.Errorf("no text form for %s", t)
+	}
+	return v.Interface(), nil
+}
+
+// snakeCase turns a Go name into a column name: PubDate → pub_date,
+// QuestionID → question_id, HTTPStatus → http_status.
+func snakeCase(name string) string {
+	var b strings.Builder
+	rs := []rune(name)
+	for i, r := range rs {
+		upper := r >= 'A' && r <= 'Z'
+		if upper && i > 0 {
+			prevLower := rs[i-1] >= 'a' && rs[i-1] <= 'z' || rs[i-1] >= '0' && rs[i-1] <= '9'
+			nextLower := i+1 < len(rs) && rs[i+1] >= 'a' && rs[i+1] <= 'z'
+			if prevLower || (nextLower && rs[i-1] >= 'A' && rs[i-1] <= 'Z') {
+				b.WriteByte('_')
+			}
+		}
+		if upper {
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

@@ -1,0 +1,207 @@
+package orm
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+)
+
+// Meta holds a model's options, the equivalent of Django's class Meta. A
+// model declares them with a method on its value type:
+//
+//	func (Question) Meta() orm.Meta {
+//		return orm.Meta{Ordering: []string{"-pub_date"}, VerboseName: "question"}
+//	}
+type Meta struct {
+	// Table overrides the table name (default "<module>_<model>").
+	Table string
+	// Ordering is the default order of queries: field names, "-" for
+	// descending.
+	Ordering []string
+	// UniqueTogether lists sets of fields whose combination is unique.
+	UniqueTogether [][]string
+	// Indexes are extra indexes over one or more fields.
+	Indexes []Index
+	// VerboseName and VerboseNamePlural name the model for people.
+	VerboseName, VerboseNamePlural string
+}
+
+// Index is an index over fields of one model.
+type Index struct {
+	// Name is the index name; empty means one is derived from the table and
+	// fields.
+	Name string
+	// Fields are Go field names, in order.
+	Fields []string
+	// Unique makes it a unique index.
+	Unique bool
+}
+
+type metaer interface{ Meta() Meta }
+
+// Model is the metadata of one model type, computed once at registration and
+// read-only afterwards (safe for concurrent use).
+type Model struct {
+	// Module is the installing module's name ("polls").
+	Module string
+	// Name is the Go type name ("Question").
+	Name string
+	// Table is the table name ("polls_question").
+	Table string
+	// Type is the struct type.
+	Type reflect.Type
+	// Fields are the persistent fields in declaration order.
+	Fields []*Field
+	// PK is the primary key field.
+	PK *Field
+	// Meta is the model's options, with field names checked.
+	Meta Meta
+
+	byName map[string]*Field
+}
+
+// Label is "module.Name", the model's name in messages and fixtures.
+func (m *Model) Label() string { return m.Module + "." + m.Name }
+
+// Field returns the field with the given Go name or column name.
+func (m *Model) Field(name string) (*Field, bool) {
+	f, ok := m.byName[name]
+	return f, ok
+}
+
+// FieldNames lists the Go field names, for error messages.
+func (m *Model) FieldNames() []string {
+	names := make([]string, len(m.Fields))
+	for i, f := range m.Fields {
+		names[i] = f.Name
+	}
+	return names
+}
+
+// UnknownField returns the error for a name that is not a field of m,
+// listing the valid ones.
+func (m *Model) UnknownField(name string) error {
+	return &ModelError{Model: m.Label(), Field: name, Reason: fmt.Sprintf("no such field (fields: %s)", strings.Join(m.FieldNames(), ", "))}
+}
+
+// newModel computes the metadata of struct type t for module.
+func newModel(module string, t reflect.Type) (*Model, error) {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	label := module + "." + t.Name()
+	if t.Kind() != reflect.Struct || t.Name() == "" {
+		return nil, &ModelError{Model: label, Reason: fmt.Sprintf("a model is a named struct type, not %s", t)}
+	}
+	if !identRE.MatchString(module) {
+		return nil, &ModelError{Model: label, Reason: fmt.Sprintf("module name %q must be lowercase letters, digits and _", module)}
+	}
+	m := &Model{Module: module, Name: t.Name(), Type: t, byName: map[string]*Field{}}
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		if !sf.IsExported() || sf.Tag.Get("anode") == "-" {
+			continue
+		}
+		if sf.Anonymous {
+			return nil, &ModelError{Model: label, Field: sf.Name, Reason: "embedded structs are not supported yet; declare the fields on the model"}
+		}
+		f, err := newField(label, sf)
+		if err != nil {
+			return nil, err
+		}
+		if prev, dup := m.byName[f.Column]; dup {
+			return nil, &ModelError{Model: label, Field: f.Name, Reason: fmt.Sprintf("column %q is also used by field %s", f.Column, prev.Name)}
+		}
+		m.Fields = append(m.Fields, f)
+		m.byName[f.Name] = f
+		m.byName[f.Column] = f
+		if f.PrimaryKey {
+			if m.PK != nil {
+				return nil, &ModelError{Model: label, Field: f.Name, Reason: fmt.Sprintf("second primary key (%s is already one)", m.PK.Name)}
+			}
+			m.PK = f
+		}
+	}
+	if len(m.Fields) == 0 {
+		return nil, &ModelError{Model: label, Reason: "no exported fields"}
+	}
+	if m.PK == nil {
+		if f, ok := m.byName["ID"]; ok && f.Kind == KindInt && !f.Null {
+			f.PrimaryKey, f.AutoIncrement = true, true
+			m.PK = f
+		} else {
+			return nil, &ModelError{Model: label, Reason: "no primary key: add a field `ID int64` or tag one field `anode:\"pk\"`"}
+		}
+	}
+	if m.PK.Null {
+		return nil, &ModelError{Model: label, Field: m.PK.Name, Reason: "a primary key cannot be a pointer (NULL)"}
+	}
+	if m.PK.AutoIncrement && m.PK.Kind != KindInt {
+		return nil, &ModelError{Model: label, Field: m.PK.Name, Reason: "auto applies to integer primary keys only"}
+	}
+	for _, f := range m.Fields {
+		if f.AutoIncrement && !f.PrimaryKey {
+			return nil, &ModelError{Model: label, Field: f.Name, Reason: "auto applies to the primary key only"}
+		}
+	}
+	if mt, ok := reflect.New(t).Elem().Interface().(metaer); ok {
+		m.Meta = mt.Meta()
+	}
+	if err := m.checkMeta(); err != nil {
+		return nil, err
+	}
+	if m.Meta.Table != "" {
+		m.Table = m.Meta.Table
+	} else {
+		m.Table = module + "_" + strings.ToLower(m.Name)
+	}
+	if !identRE.MatchString(m.Table) || len(m.Table) > maxIdentLen {
+		return nil, &ModelError{Model: label, Reason: fmt.Sprintf("table name %q: want lowercase letters, digits and _ (at most %d)", m.Table, maxIdentLen)}
+	}
+	if m.Meta.VerboseName == "" {
+		m.Meta.VerboseName = strings.ReplaceAll(snakeCase(m.Name), "_", " ")
+	}
+	if m.Meta.VerboseNamePlural == "" {
+		m.Meta.VerboseNamePlural = m.Meta.VerboseName + "s"
+	}
+	return m, nil
+}
+
+// checkMeta verifies that every field Meta names exists.
+func (m *Model) checkMeta() error {
+	check := func(what, name string) error {
+		if _, ok := m.byName[name]; !ok {
+			return &ModelError{Model: m.Label(), Reason: fmt.Sprintf("Meta.%s names %q, which is not a field (fields: %s)", what, name, strings.Join(m.FieldNames(), ", "))}
+		}
+		return nil
+	}
+	for _, o := range m.Meta.Ordering {
+		if err := check("Ordering", strings.TrimPrefix(o, "-")); err != nil {
+			return err
+		}
+	}
+	for _, set := range m.Meta.UniqueTogether {
+		if len(set) < 2 {
+			return &ModelError{Model: m.Label(), Reason: "Meta.UniqueTogether sets need two or more fields (use the unique tag for one)"}
+		}
+		for _, name := range set {
+			if err := check("UniqueTogether", name); err != nil {
+				return err
+			}
+		}
+	}
+	for _, ix := range m.Meta.Indexes {
+		if len(ix.Fields) == 0 {
+			return &ModelError{Model: m.Label(), Reason: "Meta.Indexes: an index needs at least one field"}
+		}
+		if ix.Name != "" && (!identRE.MatchString(ix.Name) || len(ix.Name) > maxIdentLen) {
+			return &ModelError{Model: m.Label(), Reason: fmt.Sprintf("Meta.Indexes: name %q: want lowercase letters, digits and _ (at most %d)", ix.Name, maxIdentLen)}
+		}
+		for _, name := range ix.Fields {
+			if err := check("Indexes", name); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,91 @@
+package orm
+
+import (
+	"fmt"
+	"reflect"
+	"sync"
+)
+
+// Registry holds the models of an application, registered at start-up by
+// module. Every SQL identifier the ORM writes comes from it. Register models
+// before serving; after that it is read-only and safe for concurrent use.
+type Registry struct {
+	mu      sync.RWMutex
+	models  []*Model
+	byType  map[reflect.Type]*Model
+	byLabel map[string]*Model
+	tables  map[string]*Model
+}
+
+// NewRegistry returns an empty Registry.
+func NewRegistry() *Registry {
+	return &Registry{byType: map[reflect.Type]*Model{}, byLabel: map[string]*Model{}, tables: map[string]*Model{}}
+}
+
+// Register adds the models of one module: struct values or pointers to them
+// (Question{} or (*Question)(nil)). It computes their metadata and returns a
+// *ModelError naming the model and field for a definition it cannot accept.
+func (r *Registry) Register(module string, models ...any) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, v := range models {
+		t := reflect.TypeOf(v)
+		if t == nil {
+			return &ModelError{Model: module + ".?", Reason: "nil model value"}
+		}
+		if t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if prev, dup := r.byType[t]; dup {
+			return &ModelError{Model: module + "." + t.Name(), Reason: fmt.Sprintf("already registered by module %q", prev.Module)}
+		}
+		m, err := newModel(module, t)
+		if err != nil {
+			return err
+		}
+		if prev, dup := r.tables[m.Table]; dup {
+			return &ModelError{Model: m.Label(), Reason: fmt.Sprintf("table %q is also used by %s", m.Table, prev.Label())}
+		}
+		r.models = append(r.models, m)
+		r.byType[t] = m
+		r.byLabel[m.Label()] = m
+		r.tables[m.Table] = m
+	}
+	return nil
+}
+
+// Models returns every registered model in registration order.
+func (r *Registry) Models() []*Model {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return append([]*Model(nil), r.models...)
+}
+
+// Lookup returns the model of Go type t (a struct type or a pointer to one).
+func (r *Registry) Lookup(t reflect.Type) (*Model, bool) {
+	if t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	m, ok := r.byType[t]
+	return m, ok
+}
+
+// ByLabel returns the model named "module.Name".
+func (r *Registry) ByLabel(label string) (*Model, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	m, ok := r.byLabel[label]
+	return m, ok
+}
+
+// ModelOf returns the registered model of T, or an error saying T is not a
+// registered model.
+func ModelOf[T any](r *Registry) (*Model, error) {
+	t := reflect.TypeFor[T]()
+	if m, ok := r.Lookup(t); ok {
+		return m, nil
+	}
+	return nil, fmt.Errorf("orm: %s is not a registered model (add it to its module's Models)", t)
+}

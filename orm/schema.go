@@ -1,0 +1,101 @@
+package orm
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+)
+
+// CreateTableSQL returns the statements that create m's table, its
+// constraints and its indexes in dialect d. Migrations render their
+// CreateModel operation with it, and tests create tables with it, so both
+// produce the same schema. Constraint and index names are derived from the
+// table and columns (shortened with a hash past 63 characters), so
+// IntegrityError.Constraint names something stable.
+func CreateTableSQL(d Dialect, m *Model) ([]string, error) {
+	q := d.QuoteIdent
+	var cols []string
+	for _, f := range m.Fields {
+		def, err := columnDef(d, m, f)
+		if err != nil {
+			return nil, err
+		}
+		cols = append(cols, q(f.Column)+" "+def)
+	}
+	for _, f := range m.Fields {
+		if f.Unique && !f.PrimaryKey {
+			cols = append(cols, fmt.Sprintf("CONSTRAINT %s UNIQUE (%s)", q(constraintName(m.Table, []string{f.Column}, "uniq")), q(f.Column)))
+		}
+	}
+	for _, set := range m.Meta.UniqueTogether {
+		columns := m.columns(set)
+		cols = append(cols, fmt.Sprintf("CONSTRAINT %s UNIQUE (%s)", q(constraintName(m.Table, columns, "uniq")), quoteList(d, columns)))
+	}
+	stmts := []string{fmt.Sprintf("CREATE TABLE %s (\n\t%s\n)", q(m.Table), strings.Join(cols, ",\n\t"))}
+	for _, f := range m.Fields {
+		if f.Index && !f.Unique && !f.PrimaryKey {
+			stmts = append(stmts, fmt.Sprintf("CREATE INDEX %s ON %s (%s)", q(constraintName(m.Table, []string{f.Column}, "idx")), q(m.Table), q(f.Column)))
+		}
+	}
+	for _, ix := range m.Meta.Indexes {
+		columns := m.columns(ix.Fields)
+		name := ix.Name
+		if name == "" {
+			name = constraintName(m.Table, columns, "idx")
+		}
+		unique := ""
+		if ix.Unique {
+			unique = "UNIQUE "
+		}
+		stmts = append(stmts, fmt.Sprintf("CREATE %sINDEX %s ON %s (%s)", unique, q(name), q(m.Table), quoteList(d, columns)))
+	}
+	return stmts, nil
+}
+
+func columnDef(d Dialect, m *Model, f *Field) (string, error) {
+	if f.PrimaryKey && f.AutoIncrement {
+		return d.AutoPrimaryKey(), nil
+	}
+	typ, err := d.ColumnType(f)
+	if err != nil {
+		return "", &ModelError{Model: m.Label(), Field: f.Name, Reason: err.Error()}
+	}
+	switch {
+	case f.PrimaryKey:
+		return typ + " NOT NULL PRIMARY KEY", nil
+	case f.Null:
+		return typ + " NULL", nil
+	}
+	return typ + " NOT NULL", nil
+}
+
+// columns maps Go field names (already validated by checkMeta) to columns.
+func (m *Model) columns(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = m.byName[n].Column
+	}
+	return out
+}
+
+func quoteList(d Dialect, names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = d.QuoteIdent(n)
+	}
+	return strings.Join(q, ", ")
+}
+
+// constraintName is "<table>_<col>_<col>_<suffix>", shortened to fit 63
+// characters with an 8-hex-digit hash of the full name so it stays unique.
+func constraintName(table string, columns []string, suffix string) string {
+	name := table + "_" + strings.Join(columns, "_") + "_" + suffix
+	if len(name) <= maxIdentLen {
+		return name
+	}
+	sum := sha256.Sum256([]byte(name))
+	h := hex.EncodeToString(sum[:4])
+	keep := maxIdentLen - len(h) - len(suffix) - 2
+	return strings.TrimRight(name[:keep], "_") + "_" + h + "_" + suffix
+}

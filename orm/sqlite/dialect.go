@@ -1,0 +1,64 @@
+package sqlite
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/anode-go/anode/orm"
+)
+
+var _ orm.Dialect = dialect{}
+
+// dialect renders SQLite's SQL. Its zero value is ready to use.
+type dialect struct{}
+
+func (dialect) Name() string { return "sqlite" }
+
+// QuoteIdent double-quotes name, doubling any double quote inside it, so
+// that no name can end the identifier early.
+func (dialect) QuoteIdent(name string) string {
+	if strings.IndexByte(name, '"') >= 0 {
+		name = strings.ReplaceAll(name, `"`, `""`)
+	}
+	return `"` + name + `"`
+}
+
+func (dialect) Placeholder(int) string { return "?" }
+
+// ColumnType returns the declared type for f. SQLite stores values by their
+// own type whatever the declaration, but DATETIME matters: the driver turns
+// a DATETIME column's text back into time.Time. VARCHAR(n) documents the
+// length without SQLite enforcing it; forms do.
+func (dialect) ColumnType(f *orm.Field) (string, error) {
+	switch f.Kind {
+	case orm.KindBool:
+		return "BOOLEAN", nil
+	case orm.KindInt:
+		return "INTEGER", nil
+	case orm.KindFloat:
+		return "REAL", nil
+	case orm.KindString:
+		if f.MaxLength <= 0 {
+			return "", fmt.Errorf("sqlite: field %s (column %s): kind string needs a positive MaxLength, got %d", f.Name, f.Column, f.MaxLength)
+		}
+		return "VARCHAR(" + strconv.Itoa(f.MaxLength) + ")", nil
+	case orm.KindText:
+		return "TEXT", nil
+	case orm.KindBytes:
+		return "BLOB", nil
+	case orm.KindTime:
+		return "DATETIME", nil
+	case orm.KindDuration:
+		return "BIGINT", nil
+	}
+	return "", fmt.Errorf("sqlite: field %s (column %s): no column type for kind %s", f.Name, f.Column, f.Kind)
+}
+
+// AutoPrimaryKey uses AUTOINCREMENT so that the ids of deleted rows are
+// never reused: a stale link must not reach a newer object.
+func (dialect) AutoPrimaryKey() string { return "INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT" }
+
+// TranslateError turns SQLite's constraint errors into *orm.IntegrityError;
+// see the package doc.
+func (dialect) TranslateError(err error) error { return translate(err) }

@@ -32,7 +32,7 @@ func forEachDB(t *testing.T, models []any, fn func(t *testing.T, db *orm.DB)) {
 	})
 }
 
-func openDB(t *testing.T, rawURL string, models []any) *orm.DB {
+func openDB(t testing.TB, rawURL string, models []any) *orm.DB {
 	t.Helper()
 	r := orm.NewRegistry()
 	if err := r.Register("app", models...); err != nil {

@@ -74,7 +74,7 @@ type Field struct {
 	// VerboseName and HelpText describe the field for forms and the admin.
 	VerboseName, HelpText string
 
-	index []int // reflect field index path
+	acc accessors
 }
 
 // Choice is one allowed value of a field, with its label.
@@ -95,7 +95,7 @@ const maxIdentLen = 63
 
 // newField builds a Field from a struct field and its `anode:"…"` tag.
 func newField(model string, sf reflect.StructField) (*Field, error) {
-	f := &Field{Name: sf.Name, Column: snakeCase(sf.Name), Type: sf.Type, index: sf.Index}
+	f := &Field{Name: sf.Name, Column: snakeCase(sf.Name), Type: sf.Type}
 	fail := func(format string, args ...any) error {
 		return &ModelError{Model: model, Field: sf.Name, Reason: fmt.Sprintf(format, args...)}
 	}
@@ -125,6 +125,7 @@ func newField(model string, sf reflect.StructField) (*Field, error) {
 	if err := f.parseTag(sf.Tag.Get("anode"), t, fail); err != nil {
 		return nil, err
 	}
+	f.acc = newAccessors(sf, f.Null)
 	if f.Kind == KindText && f.MaxLength > 0 {
 		f.Kind = KindString
 	}

@@ -1,0 +1,115 @@
+package orm
+
+import (
+	"reflect"
+	"time"
+	"unsafe"
+)
+
+// accessors are a field's precomputed ways into a struct, so reading and
+// writing rows needs no reflection: dest gives the scan destination, arg the
+// bound argument, both from the address of the struct.
+type accessors struct {
+	offset uintptr
+	dest   func(p unsafe.Pointer) any // *T for the field (a **T when Null)
+	arg    func(p unsafe.Pointer) any // a *T (the field's own pointer when Null)
+}
+
+func typed[T any]() (dest, arg func(unsafe.Pointer) any) {
+	return func(p unsafe.Pointer) any { return (*T)(p) },
+		func(p unsafe.Pointer) any { return (*T)(p) }
+}
+
+func typedNull[T any]() (dest, arg func(unsafe.Pointer) any) {
+	return func(p unsafe.Pointer) any { return (**T)(p) },
+		func(p unsafe.Pointer) any { return *(**T)(p) }
+}
+
+var emptyBytes = []byte{}
+
+// newAccessors picks typed accessors for the common exact types and falls back
+// to reflection for named types (type Status string), which works the same,
+// a little slower.
+func newAccessors(sf reflect.StructField, null bool) accessors {
+	a := accessors{offset: sf.Offset}
+	t := sf.Type
+	if null {
+		t = t.Elem()
+	}
+	var dest, arg func(unsafe.Pointer) any
+	pick := func(d, g func(unsafe.Pointer) any) { dest, arg = d, g }
+	switch t {
+	case reflect.TypeFor[int64]():
+		pick(choose[int64](null))
+	case reflect.TypeFor[int]():
+		pick(choose[int](null))
+	case reflect.TypeFor[int32]():
+		pick(choose[int32](null))
+	case reflect.TypeFor[string]():
+		pick(choose[string](null))
+	case reflect.TypeFor[bool]():
+		pick(choose[bool](null))
+	case reflect.TypeFor[float64]():
+		pick(choose[float64](null))
+	case timeType:
+		pick(choose[time.Time](null))
+	case durationType:
+		pick(choose[time.Duration](null))
+	case reflect.TypeFor[[]byte]():
+		pick(choose[[]byte](null))
+		if !null {
+			// A NOT NULL bytes column: a nil slice is stored as empty, the
+			// same on every dialect.
+			arg = func(p unsafe.Pointer) any {
+				if b := *(*[]byte)(p); b != nil {
+					return b
+				}
+				return emptyBytes
+			}
+		}
+	default:
+		ft := sf.Type
+		dest = func(p unsafe.Pointer) any { return reflect.NewAt(ft, p).Interface() }
+		if null {
+			arg = func(p unsafe.Pointer) any {
+				v := reflect.NewAt(ft, p).Elem()
+				if v.IsNil() {
+					return nil
+				}
+				return v.Elem().Convert(baseType(v.Elem().Type())).Interface()
+			}
+		} else {
+			arg = func(p unsafe.Pointer) any {
+				v := reflect.NewAt(ft, p).Elem()
+				return v.Convert(baseType(ft)).Interface()
+			}
+		}
+	}
+	a.dest, a.arg = dest, arg
+	return a
+}
+
+func choose[T any](null bool) (func(unsafe.Pointer) any, func(unsafe.Pointer) any) {
+	if null {
+		return typedNull[T]()
+	}
+	return typed[T]()
+}
+
+// baseType is the unnamed type of t's kind, for binding named types
+// (type Status string binds as string).
+func baseType(t reflect.Type) reflect.Type {
+	switch t.Kind() {
+	case reflect.String:
+		return reflect.TypeFor[string]()
+	case reflect.Bool:
+		return reflect.TypeFor[bool]()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return reflect.TypeFor[int64]()
+	case reflect.Uint8, reflect.Uint16, reflect.Uint32:
+		return reflect.TypeFor[int64]()
+	case reflect.Float32, reflect.Float64:
+		return reflect.TypeFor[float64]()
+	}
+	return t
+}

@@ -1,0 +1,234 @@
+package orm
+
+import (
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"time"
+)
+
+// LookupError reports a query the ORM refuses to build: an unknown field, an
+// unknown lookup, or a value of the wrong type. It names the model, the
+// lookup and what would be valid; nothing of it reaches SQL.
+type LookupError struct {
+	Model  string // "polls.Question"
+	Lookup string // the text as given, e.g. "votes__gtx"
+	Reason string
+}
+
+func (e *LookupError) Error() string {
+	return fmt.Sprintf("orm: %s: lookup %q: %s", e.Model, e.Lookup, e.Reason)
+}
+
+// condition is one rendered test on a column.
+type condition struct {
+	field  *Field
+	lookup string
+	value  any   // a single bound value
+	values []any // for in and range
+	not    bool
+}
+
+// lookups maps a lookup name to the kinds it applies to (nil: every kind).
+var lookups = map[string][]Kind{
+	"exact":  nil,
+	"iexact": {KindString, KindText},
+	"gt":     nil, "gte": nil, "lt": nil, "lte": nil,
+	"in":     nil,
+	"isnull": nil,
+	"range":  nil,
+}
+
+func lookupNames() string {
+	names := make([]string, 0, len(lookups))
+	for n := range lookups {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+func newCondition(m *Model, text string, value any) (condition, error) {
+	fail := func(format string, args ...any) (condition, error) {
+		return condition{}, &LookupError{Model: m.Label(), Lookup: text, Reason: fmt.Sprintf(format, args...)}
+	}
+	name, lookup, _ := strings.Cut(text, "__")
+	if lookup == "" {
+		lookup = "exact"
+	}
+	f, ok := m.Field(name)
+	if !ok {
+		return fail("no field %q (fields: %s)", name, strings.Join(m.FieldNames(), ", "))
+	}
+	kinds, ok := lookups[lookup]
+	if !ok {
+		if strings.Contains(lookup, "__") {
+			return fail("lookups across relations are not supported yet")
+		}
+		return fail("unknown lookup %q (lookups: %s)", lookup, lookupNames())
+	}
+	if kinds != nil && !containsKind(kinds, f.Kind) {
+		return fail("%s applies to text fields, and %s is %s", lookup, f.Name, f.Kind)
+	}
+	c := condition{field: f, lookup: lookup}
+	switch lookup {
+	case "isnull":
+		b, ok := value.(bool)
+		if !ok {
+			return fail("isnull takes true or false, not %T", value)
+		}
+		c.value = b
+	case "in", "range":
+		rv := reflect.ValueOf(value)
+		if value == nil || (rv.Kind() != reflect.Slice && rv.Kind() != reflect.Array) {
+			return fail("%s takes a slice of values, not %T", lookup, value)
+		}
+		if lookup == "range" && rv.Len() != 2 {
+			return fail("range takes exactly two values (low, high), got %d", rv.Len())
+		}
+		for i := 0; i < rv.Len(); i++ {
+			v, err := bindable(f, rv.Index(i).Interface())
+			if err != nil {
+				return fail("%s value %d: %v", lookup, i, err)
+			}
+			c.values = append(c.values, v)
+		}
+	default:
+		if value == nil {
+			if lookup != "exact" {
+				return fail("%s cannot compare with nil (use isnull)", lookup)
+			}
+			c.value = nil
+			break
+		}
+		v, err := bindable(f, value)
+		if err != nil {
+			return fail("%v", err)
+		}
+		c.value = v
+	}
+	return c, nil
+}
+
+func containsKind(ks []Kind, k Kind) bool {
+	for _, x := range ks {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// bindable checks that v suits field f and returns it in the form to bind.
+// Common types are checked with a type switch; named types by their kind.
+func bindable(f *Field, v any) (any, error) {
+	wrong := func() (any, error) {
+		return nil, fmt.Errorf("%s is a %s field; a %T value does not fit", f.Name, f.Kind, v)
+	}
+	switch x := v.(type) {
+	case string:
+		if f.Kind == KindString || f.Kind == KindText {
+			return x, nil
+		}
+		return wrong()
+	case bool:
+		if f.Kind == KindBool {
+			return x, nil
+		}
+		return wrong()
+	case int, int64, int32, int16, int8, uint8, uint16, uint32:
+		if f.Kind == KindInt {
+			return v, nil
+		}
+		if f.Kind == KindFloat {
+			return reflect.ValueOf(v).Convert(reflect.TypeFor[float64]()).Interface(), nil
+		}
+		return wrong()
+	case float64, float32:
+		if f.Kind == KindFloat {
+			return v, nil
+		}
+		return wrong()
+	case time.Time:
+		if f.Kind == KindTime {
+			return x, nil
+		}
+		return wrong()
+	case time.Duration:
+		if f.Kind == KindDuration {
+			return x, nil
+		}
+		return wrong()
+	case []byte:
+		if f.Kind == KindBytes {
+			return x, nil
+		}
+		return wrong()
+	}
+	rv := reflect.ValueOf(v)
+	want := f.Type
+	if want.Kind() == reflect.Pointer {
+		want = want.Elem()
+	}
+	if rv.Type() == want || rv.Type().ConvertibleTo(want) && rv.Kind() == want.Kind() {
+		return rv.Convert(baseType(want)).Interface(), nil
+	}
+	return wrong()
+}
+
+func (c condition) render(b *builder) {
+	if c.not {
+		b.sql.WriteString("NOT (")
+		defer b.sql.WriteString(")")
+	}
+	col := func() { b.ident(c.field.Column) }
+	switch c.lookup {
+	case "exact":
+		if c.value == nil {
+			col()
+			b.sql.WriteString(" IS NULL")
+			return
+		}
+		col()
+		b.sql.WriteString(" = ")
+		b.arg(c.value)
+	case "iexact":
+		b.sql.WriteString("LOWER(")
+		col()
+		b.sql.WriteString(") = LOWER(")
+		b.arg(c.value)
+		b.sql.WriteString(")")
+	case "gt", "gte", "lt", "lte":
+		col()
+		b.sql.WriteString(map[string]string{"gt": " > ", "gte": " >= ", "lt": " < ", "lte": " <= "}[c.lookup])
+		b.arg(c.value)
+	case "isnull":
+		col()
+		if c.value.(bool) {
+			b.sql.WriteString(" IS NULL")
+		} else {
+			b.sql.WriteString(" IS NOT NULL")
+		}
+	case "in":
+		if len(c.values) == 0 {
+			b.sql.WriteString("1 = 0") // IN () matches nothing, portably
+			return
+		}
+		col()
+		b.sql.WriteString(" IN (")
+		for i, v := range c.values {
+			if i > 0 {
+				b.sql.WriteString(", ")
+			}
+			b.arg(v)
+		}
+		b.sql.WriteString(")")
+	case "range":
+		col()
+		b.sql.WriteString(" BETWEEN ")
+		b.arg(c.values[0])
+		b.sql.WriteString(" AND ")
+		b.arg(c.values[1])
+	}
+}

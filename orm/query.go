@@ -1,0 +1,333 @@
+package orm
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"unsafe"
+)
+
+// QuerySet is a lazy, immutable query over the rows of model T: every method
+// that refines it returns a new QuerySet, so one can be kept and reused, and
+// nothing runs until a method that takes a ctx. Errors found while building
+// (an unknown field, a bad lookup, a value of the wrong type) are kept and
+// returned by that method, before any SQL is sent.
+type QuerySet[T any] struct {
+	db     *DB
+	model  *Model
+	where  []condition
+	order  []orderTerm
+	limit  int
+	offset int
+	err    error
+}
+
+type orderTerm struct {
+	field *Field
+	desc  bool
+}
+
+// From starts a query over model T on db. T must be registered.
+func From[T any](db *DB) *QuerySet[T] {
+	m, err := ModelOf[T](db.registry)
+	q := &QuerySet[T]{db: db, model: m, err: err, limit: -1}
+	if err == nil {
+		for _, o := range m.Meta.Ordering {
+			f, _ := m.Field(strings.TrimPrefix(o, "-"))
+			q.order = append(q.order, orderTerm{f, strings.HasPrefix(o, "-")})
+		}
+	}
+	return q
+}
+
+func (q *QuerySet[T]) clone() *QuerySet[T] {
+	c := *q
+	c.where = append([]condition(nil), q.where...)
+	c.order = append([]orderTerm(nil), q.order...)
+	return &c
+}
+
+// Filter keeps rows matching lookup ("votes__gt", "pub_date__lte", "text":
+// a field name, Go or column, and an optional "__" lookup; exact by default)
+// against value. Several Filters are ANDed.
+func (q *QuerySet[T]) Filter(lookup string, value any) *QuerySet[T] {
+	return q.addCondition(lookup, value, false)
+}
+
+// Exclude drops rows matching lookup against value (NOT).
+func (q *QuerySet[T]) Exclude(lookup string, value any) *QuerySet[T] {
+	return q.addCondition(lookup, value, true)
+}
+
+func (q *QuerySet[T]) addCondition(lookup string, value any, not bool) *QuerySet[T] {
+	c := q.clone()
+	if c.err != nil {
+		return c
+	}
+	cond, err := newCondition(c.model, lookup, value)
+	if err != nil {
+		c.err = err
+		return c
+	}
+	cond.not = not
+	c.where = append(c.where, cond)
+	return c
+}
+
+// OrderBy replaces the ordering: field names, "-" for descending.
+func (q *QuerySet[T]) OrderBy(fields ...string) *QuerySet[T] {
+	c := q.clone()
+	if c.err != nil {
+		return c
+	}
+	c.order = c.order[:0]
+	for _, name := range fields {
+		f, ok := c.model.Field(strings.TrimPrefix(name, "-"))
+		if !ok {
+			c.err = &LookupError{Model: c.model.Label(), Lookup: name, Reason: "OrderBy: no such field (fields: " + strings.Join(c.model.FieldNames(), ", ") + ")"}
+			return c
+		}
+		c.order = append(c.order, orderTerm{f, strings.HasPrefix(name, "-")})
+	}
+	return c
+}
+
+// Limit returns at most n rows.
+func (q *QuerySet[T]) Limit(n int) *QuerySet[T] {
+	c := q.clone()
+	if n < 0 && c.err == nil {
+		c.err = fmt.Errorf("orm: Limit(%d): want 0 or more", n)
+	}
+	c.limit = n
+	return c
+}
+
+// Offset skips the first n rows.
+func (q *QuerySet[T]) Offset(n int) *QuerySet[T] {
+	c := q.clone()
+	if n < 0 && c.err == nil {
+		c.err = fmt.Errorf("orm: Offset(%d): want 0 or more", n)
+	}
+	c.offset = n
+	return c
+}
+
+// Err returns the first error found while building the query, if any.
+func (q *QuerySet[T]) Err() error { return q.err }
+
+// All runs the query and returns every matching row.
+func (q *QuerySet[T]) All(ctx context.Context) ([]T, error) {
+	var out []T
+	err := q.each(ctx, func(row *T) { out = append(out, *row) })
+	return out, err
+}
+
+// First returns the first row in the query's order (by primary key when it
+// has none), or ErrNotFound.
+func (q *QuerySet[T]) First(ctx context.Context) (T, error) {
+	c := q
+	if len(c.order) == 0 && c.err == nil {
+		c = q.clone()
+		c.order = []orderTerm{{c.model.PK, false}}
+	}
+	rows, err := c.Limit(1).All(ctx)
+	if err != nil || len(rows) == 0 {
+		var zero T
+		if err == nil {
+			err = fmt.Errorf("orm: %s: %w", q.model.Label(), ErrNotFound)
+		}
+		return zero, err
+	}
+	return rows[0], nil
+}
+
+// Get returns the one row matching the query: ErrNotFound when there is none,
+// ErrMultipleObjects when there are several.
+func (q *QuerySet[T]) Get(ctx context.Context) (T, error) {
+	var zero T
+	rows, err := q.Limit(2).All(ctx)
+	switch {
+	case err != nil:
+		return zero, err
+	case len(rows) == 0:
+		return zero, fmt.Errorf("orm: %s: %w", q.model.Label(), ErrNotFound)
+	case len(rows) > 1:
+		return zero, fmt.Errorf("orm: %s: %w", q.model.Label(), ErrMultipleObjects)
+	}
+	return rows[0], nil
+}
+
+// Count returns the number of matching rows.
+func (q *QuerySet[T]) Count(ctx context.Context) (int64, error) {
+	if q.err != nil {
+		return 0, q.err
+	}
+	b := q.builder()
+	b.sql.WriteString("SELECT COUNT(*) FROM ")
+	b.ident(q.model.Table)
+	q.renderWhere(b)
+	var n int64
+	err := q.scalar(ctx, b, &n)
+	return n, err
+}
+
+// Exists reports whether any row matches.
+func (q *QuerySet[T]) Exists(ctx context.Context) (bool, error) {
+	n, err := q.Limit(1).countLimited(ctx)
+	return n > 0, err
+}
+
+// countLimited counts at most limit rows (for Exists).
+func (q *QuerySet[T]) countLimited(ctx context.Context) (int64, error) {
+	if q.err != nil {
+		return 0, q.err
+	}
+	b := q.builder()
+	b.sql.WriteString("SELECT COUNT(*) FROM (SELECT 1 FROM ")
+	b.ident(q.model.Table)
+	q.renderWhere(b)
+	q.renderLimit(b)
+	b.sql.WriteString(") AS sub")
+	var n int64
+	err := q.scalar(ctx, b, &n)
+	return n, err
+}
+
+// Delete deletes every matching row and returns how many it deleted.
+// (Limit and Offset do not apply.)
+func (q *QuerySet[T]) Delete(ctx context.Context) (int64, error) {
+	if q.err != nil {
+		return 0, q.err
+	}
+	b := q.builder()
+	b.sql.WriteString("DELETE FROM ")
+	b.ident(q.model.Table)
+	q.renderWhere(b)
+	return q.db.Conn(ctx).Exec(ctx, b.sql.String(), b.args...)
+}
+
+// SQL returns the SELECT the query would run and its arguments, for logs and
+// tests.
+func (q *QuerySet[T]) SQL() (string, []any, error) {
+	if q.err != nil {
+		return "", nil, q.err
+	}
+	b := q.selectSQL()
+	return b.sql.String(), b.args, nil
+}
+
+func (q *QuerySet[T]) each(ctx context.Context, fn func(*T)) error {
+	if q.err != nil {
+		return q.err
+	}
+	b := q.selectSQL()
+	rows, err := q.db.Conn(ctx).Query(ctx, b.sql.String(), b.args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	fields := q.model.Fields
+	dest := make([]any, len(fields))
+	var row T
+	p := unsafe.Pointer(&row)
+	for i, f := range fields {
+		dest[i] = f.acc.dest(unsafe.Add(p, f.acc.offset))
+	}
+	for rows.Next() {
+		var zero T
+		row = zero
+		if err := rows.Scan(dest...); err != nil {
+			return fmt.Errorf("orm: scanning %s: %w", q.model.Label(), err)
+		}
+		fn(&row)
+	}
+	return rows.Err()
+}
+
+func (q *QuerySet[T]) scalar(ctx context.Context, b *builder, dst any) error {
+	rows, err := q.db.Conn(ctx).Query(ctx, b.sql.String(), b.args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return fmt.Errorf("orm: %s: no result row", q.model.Label())
+	}
+	if err := rows.Scan(dst); err != nil {
+		return err
+	}
+	return rows.Err()
+}
+
+func (q *QuerySet[T]) builder() *builder { return &builder{d: q.db.dialect} }
+
+func (q *QuerySet[T]) selectSQL() *builder {
+	b := q.builder()
+	b.sql.WriteString("SELECT ")
+	for i, f := range q.model.Fields {
+		if i > 0 {
+			b.sql.WriteString(", ")
+		}
+		b.ident(f.Column)
+	}
+	b.sql.WriteString(" FROM ")
+	b.ident(q.model.Table)
+	q.renderWhere(b)
+	if len(q.order) > 0 {
+		b.sql.WriteString(" ORDER BY ")
+		for i, o := range q.order {
+			if i > 0 {
+				b.sql.WriteString(", ")
+			}
+			b.ident(o.field.Column)
+			if o.desc {
+				b.sql.WriteString(" DESC")
+			}
+		}
+	}
+	q.renderLimit(b)
+	return b
+}
+
+func (q *QuerySet[T]) renderWhere(b *builder) {
+	for i, c := range q.where {
+		if i == 0 {
+			b.sql.WriteString(" WHERE ")
+		} else {
+			b.sql.WriteString(" AND ")
+		}
+		c.render(b)
+	}
+}
+
+func (q *QuerySet[T]) renderLimit(b *builder) {
+	if q.limit >= 0 {
+		b.sql.WriteString(" LIMIT ")
+		b.sql.WriteString(strconv.Itoa(q.limit))
+	}
+	if q.offset > 0 {
+		if q.limit < 0 && b.d.Name() == "sqlite" {
+			b.sql.WriteString(" LIMIT -1") // SQLite takes OFFSET only after a LIMIT
+		}
+		b.sql.WriteString(" OFFSET ")
+		b.sql.WriteString(strconv.Itoa(q.offset))
+	}
+}
+
+// builder accumulates SQL text and bound arguments.
+type builder struct {
+	d    Dialect
+	sql  strings.Builder
+	args []any
+}
+
+func (b *builder) ident(name string) { b.sql.WriteString(b.d.QuoteIdent(name)) }
+
+func (b *builder) arg(v any) {
+	b.args = append(b.args, v)
+	b.sql.WriteString(b.d.Placeholder(len(b.args)))
+}

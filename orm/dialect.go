@@ -31,6 +31,35 @@ type Dialect interface {
 	// TranslateError turns a driver error into the ORM's typed errors
 	// (*IntegrityError for constraint violations); other errors pass through.
 	TranslateError(err error) error
+	// Match renders a text match of column col (quoted) against the bound
+	// placeholder ph for the lookups contains, startswith and endswith (kind),
+	// case-insensitive when fold is set, and returns the SQL and the pattern
+	// to bind for value, with the pattern language's wildcards in value
+	// escaped, so value always matches literally.
+	Match(kind string, fold bool, col, ph, value string) (sql string, pattern string)
+}
+
+// LikePattern builds a LIKE pattern for kind (contains, startswith,
+// endswith) that matches value literally, escaping %, _ and \ with \ (use it
+// with ESCAPE '\'). Dialects share it.
+func LikePattern(kind, value string) string {
+	var b strings.Builder
+	if kind == "contains" || kind == "endswith" {
+		b.WriteByte('%')
+	}
+	for i := 0; i < len(value); i++ {
+		switch c := value[i]; c {
+		case '%', '_', '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	if kind == "contains" || kind == "startswith" {
+		b.WriteByte('%')
+	}
+	return b.String()
 }
 
 // OpenOptions configures a dialect's connection pool.

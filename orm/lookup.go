@@ -38,6 +38,10 @@ var lookups = map[string][]Kind{
 	"in":     nil,
 	"isnull": nil,
 	"range":  nil,
+
+	"contains": {KindString, KindText}, "icontains": {KindString, KindText},
+	"startswith": {KindString, KindText}, "istartswith": {KindString, KindText},
+	"endswith": {KindString, KindText}, "iendswith": {KindString, KindText},
 }
 
 func lookupNames() string {
@@ -224,6 +228,15 @@ func (c condition) render(b *builder) {
 			b.arg(v)
 		}
 		b.sql.WriteString(")")
+	case "contains", "icontains", "startswith", "istartswith", "endswith", "iendswith":
+		fold := c.lookup[0] == 'i'
+		kind := c.lookup
+		if fold {
+			kind = kind[1:]
+		}
+		sql, pattern := b.d.Match(kind, fold, b.d.QuoteIdent(c.field.Column), b.d.Placeholder(len(b.args)+1), c.value.(string))
+		b.args = append(b.args, pattern)
+		b.sql.WriteString(sql)
 	case "range":
 		col()
 		b.sql.WriteString(" BETWEEN ")

@@ -211,6 +211,9 @@ func (testDialect) QuoteIdent(n string) string   { return "«" + n + "»" }
 func (testDialect) Placeholder(n int) string     { return "?" }
 func (testDialect) AutoPrimaryKey() string       { return "AUTO" }
 func (testDialect) TranslateError(e error) error { return e }
+func (testDialect) Match(kind string, fold bool, col, ph, v string) (string, string) {
+	return col + " MATCH " + ph, v
+}
 func (testDialect) ColumnType(f *orm.Field) (string, error) {
 	if f.Kind == orm.KindString {
 		return "VARCHAR(" + itoa(f.MaxLength) + ")", nil

@@ -62,3 +62,31 @@ func (dialect) AutoPrimaryKey() string { return "INTEGER NOT NULL PRIMARY KEY AU
 // TranslateError turns SQLite's constraint errors into *orm.IntegrityError;
 // see the package doc.
 func (dialect) TranslateError(err error) error { return translate(err) }
+
+// Match renders contains/startswith/endswith. SQLite's LIKE ignores ASCII
+// case, so the case-sensitive forms use GLOB, with *, ? and [ in the value
+// bracketed to match literally; the folding forms use LIKE (which folds ASCII
+// letters only, as in Django on SQLite).
+func (dialect) Match(kind string, fold bool, col, ph, value string) (string, string) {
+	if fold {
+		return col + " LIKE " + ph + ` ESCAPE '\'`, orm.LikePattern(kind, value)
+	}
+	var b strings.Builder
+	if kind == "contains" || kind == "endswith" {
+		b.WriteByte('*')
+	}
+	for _, r := range value {
+		switch r {
+		case '*', '?', '[':
+			b.WriteByte('[')
+			b.WriteRune(r)
+			b.WriteByte(']')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	if kind == "contains" || kind == "startswith" {
+		b.WriteByte('*')
+	}
+	return col + " GLOB " + ph, b.String()
+}

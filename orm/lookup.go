@@ -25,8 +25,9 @@ func (e *LookupError) Error() string {
 type condition struct {
 	field  *Field
 	lookup string
-	value  any   // a single bound value
-	values []any // for in and range
+	value  any       // a single bound value
+	values []any     // for in and range
+	rhs    *resolved // an F expression instead of a value
 	not    bool
 }
 
@@ -99,6 +100,17 @@ func newCondition(m *Model, text string, value any) (condition, error) {
 			c.values = append(c.values, v)
 		}
 	default:
+		if e, ok := value.(Expr); ok {
+			if lookup != "exact" && lookup != "gt" && lookup != "gte" && lookup != "lt" && lookup != "lte" {
+				return fail("%s cannot compare with an F expression", lookup)
+			}
+			r, _, err := e.resolve(m)
+			if err != nil {
+				return fail("%v", err)
+			}
+			c.rhs = r
+			break
+		}
 		if value == nil {
 			if lookup != "exact" {
 				return fail("%s cannot compare with nil (use isnull)", lookup)
@@ -189,6 +201,12 @@ func (c condition) render(b *builder) {
 	col := func() { b.ident(c.field.Column) }
 	switch c.lookup {
 	case "exact":
+		if c.rhs != nil {
+			col()
+			b.sql.WriteString(" = ")
+			c.rhs.render(b)
+			return
+		}
 		if c.value == nil {
 			col()
 			b.sql.WriteString(" IS NULL")
@@ -206,7 +224,11 @@ func (c condition) render(b *builder) {
 	case "gt", "gte", "lt", "lte":
 		col()
 		b.sql.WriteString(map[string]string{"gt": " > ", "gte": " >= ", "lt": " < ", "lte": " <= "}[c.lookup])
-		b.arg(c.value)
+		if c.rhs != nil {
+			c.rhs.render(b)
+		} else {
+			b.arg(c.value)
+		}
 	case "isnull":
 		col()
 		if c.value.(bool) {

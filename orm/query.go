@@ -16,7 +16,7 @@ import (
 type QuerySet[T any] struct {
 	db     *DB
 	model  *Model
-	where  []condition
+	where  []expr
 	order  []orderTerm
 	limit  int
 	offset int
@@ -43,7 +43,7 @@ func From[T any](db *DB) *QuerySet[T] {
 
 func (q *QuerySet[T]) clone() *QuerySet[T] {
 	c := *q
-	c.where = append([]condition(nil), q.where...)
+	c.where = append([]expr(nil), q.where...)
 	c.order = append([]orderTerm(nil), q.order...)
 	return &c
 }
@@ -73,6 +73,76 @@ func (q *QuerySet[T]) addCondition(lookup string, value any, not bool) *QuerySet
 	cond.not = not
 	c.where = append(c.where, cond)
 	return c
+}
+
+// Where keeps rows matching every condition; conditions combine with And,
+// Or and Not.
+func (q *QuerySet[T]) Where(conds ...Cond) *QuerySet[T] {
+	c := q.clone()
+	if c.err != nil {
+		return c
+	}
+	for _, cond := range conds {
+		e, err := cond.resolve(c.model)
+		if err != nil {
+			c.err = err
+			return c
+		}
+		c.where = append(c.where, e)
+	}
+	return c
+}
+
+// Update sets fields on every matching row in one statement and returns how
+// many rows it changed. Values may be F expressions, which the database
+// evaluates per row, so Set("votes", F("votes").Add(1)) never loses a vote
+// to a concurrent update. (Limit, Offset and ordering do not apply.)
+func (q *QuerySet[T]) Update(ctx context.Context, sets ...Assignment) (int64, error) {
+	if q.err != nil {
+		return 0, q.err
+	}
+	if len(sets) == 0 {
+		return 0, fmt.Errorf("orm: %s: Update needs at least one Set", q.model.Label())
+	}
+	b := q.builder()
+	b.sql.WriteString("UPDATE ")
+	b.ident(q.model.Table)
+	b.sql.WriteString(" SET ")
+	for i, s := range sets {
+		f, ok := q.model.Field(s.field)
+		if !ok {
+			return 0, &LookupError{Model: q.model.Label(), Lookup: s.field, Reason: "Update: no such field (fields: " + strings.Join(q.model.FieldNames(), ", ") + ")"}
+		}
+		if f.PrimaryKey {
+			return 0, &LookupError{Model: q.model.Label(), Lookup: s.field, Reason: "Update: the primary key cannot be updated"}
+		}
+		if i > 0 {
+			b.sql.WriteString(", ")
+		}
+		b.ident(f.Column)
+		b.sql.WriteString(" = ")
+		switch v := s.value.(type) {
+		case Expr:
+			r, _, err := v.resolve(q.model)
+			if err != nil {
+				return 0, &LookupError{Model: q.model.Label(), Lookup: s.field, Reason: err.Error()}
+			}
+			r.render(b)
+		case nil:
+			if !f.Null {
+				return 0, &LookupError{Model: q.model.Label(), Lookup: s.field, Reason: "Update: " + f.Name + " cannot be NULL"}
+			}
+			b.arg(nil)
+		default:
+			bv, err := bindable(f, v)
+			if err != nil {
+				return 0, &LookupError{Model: q.model.Label(), Lookup: s.field, Reason: err.Error()}
+			}
+			b.arg(bv)
+		}
+	}
+	q.renderWhere(b)
+	return q.db.Conn(ctx).Exec(ctx, b.sql.String(), b.args...)
 }
 
 // OrderBy replaces the ordering: field names, "-" for descending.

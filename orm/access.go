@@ -113,3 +113,26 @@ func baseType(t reflect.Type) reflect.Type {
 	}
 	return t
 }
+
+// newRefAccessors reads and binds a foreign key through its ID (the first
+// field of Ref, at the field's own address). A nullable one goes through
+// Ref's Scan and Value, which map the zero key to NULL.
+func newRefAccessors(sf reflect.StructField, null bool, key reflect.Type) accessors {
+	a := accessors{offset: sf.Offset}
+	ft := sf.Type
+	if null {
+		a.dest = func(p unsafe.Pointer) any { return reflect.NewAt(ft, p).Interface() }
+		a.arg = func(p unsafe.Pointer) any { return reflect.NewAt(ft, p).Elem().Interface() }
+		return a
+	}
+	switch key {
+	case reflect.TypeFor[int64]():
+		a.dest, a.arg = typed[int64]()
+	case reflect.TypeFor[string]():
+		a.dest, a.arg = typed[string]()
+	default:
+		a.dest = func(p unsafe.Pointer) any { return reflect.NewAt(key, p).Interface() }
+		a.arg = func(p unsafe.Pointer) any { return reflect.NewAt(key, p).Elem().Interface() }
+	}
+	return a
+}

@@ -18,6 +18,9 @@ type DB struct {
 // import the dialect package for its side effect. The registry supplies every
 // identifier the DB will use.
 func Open(ctx context.Context, rawURL string, r *Registry, o OpenOptions) (*DB, error) {
+	if err := r.Resolve(); err != nil {
+		return nil, err
+	}
 	db, d, err := openDialect(ctx, rawURL, o)
 	if err != nil {
 		return nil, err
@@ -53,7 +56,11 @@ func (db *DB) Conn(ctx context.Context) Conn {
 func (db *DB) CreateTables(ctx context.Context) error {
 	return db.Atomic(ctx, func(ctx context.Context) error {
 		c := db.Conn(ctx)
-		for _, m := range db.registry.Models() {
+		models, err := db.registry.Ordered()
+		if err != nil {
+			return err
+		}
+		for _, m := range models {
 			stmts, err := CreateTableSQL(db.dialect, m)
 			if err != nil {
 				return err

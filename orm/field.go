@@ -15,14 +15,15 @@ type Kind uint8
 
 // Field kinds.
 const (
-	KindBool     Kind = iota + 1
-	KindInt           // int, int8 … int64, uint8 … uint32
-	KindFloat         // float32, float64
-	KindString        // string with a max length: VARCHAR(n)
-	KindText          // string without a max length
-	KindBytes         // []byte
-	KindTime          // time.Time, stored and returned in UTC
-	KindDuration      // time.Duration
+	KindBool       Kind = iota + 1
+	KindInt             // int, int8 … int64, uint8 … uint32
+	KindFloat           // float32, float64
+	KindString          // string with a max length: VARCHAR(n)
+	KindText            // string without a max length
+	KindBytes           // []byte
+	KindTime            // time.Time, stored and returned in UTC
+	KindDuration        // time.Duration
+	KindForeignKey      // orm.FK[T] / orm.Ref[T, K]
 )
 
 func (k Kind) String() string {
@@ -43,6 +44,8 @@ func (k Kind) String() string {
 		return "time"
 	case KindDuration:
 		return "duration"
+	case KindForeignKey:
+		return "foreign key"
 	}
 	return "kind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -74,6 +77,14 @@ type Field struct {
 	// VerboseName and HelpText describe the field for forms and the admin.
 	VerboseName, HelpText string
 
+	// Related is the model a foreign key refers to (resolved once every
+	// module is registered); OnDelete and RelatedName come from its tag.
+	Related     *Model
+	OnDelete    OnDelete
+	RelatedName string
+	relTarget   reflect.Type // the target struct type, until resolved
+	relKey      reflect.Type
+
 	acc accessors
 }
 
@@ -100,6 +111,25 @@ func newField(model string, sf reflect.StructField) (*Field, error) {
 		return &ModelError{Model: model, Field: sf.Name, Reason: fmt.Sprintf(format, args...)}
 	}
 	t := sf.Type
+	if rel, ok := reflect.New(t).Elem().Interface().(relationField); ok && t.Kind() == reflect.Struct {
+		f.Kind = KindForeignKey
+		f.relTarget, f.relKey = rel.relation()
+		f.Column = f.Column + "_id"
+		if err := f.parseTag(sf.Tag.Get("anode"), t, fail); err != nil {
+			return nil, err
+		}
+		if f.OnDelete == 0 {
+			return nil, fail("a foreign key needs on_delete= (cascade, protect, restrict, set_null or do_nothing), as in Django")
+		}
+		if f.OnDelete == SetNull && !f.Null {
+			return nil, fail("on_delete=set_null needs the null tag option")
+		}
+		f.acc = newRefAccessors(sf, f.Null, f.relKey)
+		if f.VerboseName == "" {
+			f.VerboseName = strings.ReplaceAll(snakeCase(sf.Name), "_", " ")
+		}
+		return f, nil
+	}
 	if t.Kind() == reflect.Pointer {
 		f.Null = true
 		t = t.Elem()
@@ -183,14 +213,35 @@ func (f *Field) parseTag(tag string, t reflect.Type, fail func(string, ...any) e
 				}
 				f.Choices = append(f.Choices, Choice{Value: v, Label: label})
 			}
+		case "null":
+			if f.Kind != KindForeignKey {
+				return fail("null is for foreign keys; make other fields nullable with a pointer type")
+			}
+			f.Null = true
+		case "on_delete", "related":
+			if f.Kind != KindForeignKey {
+				return fail("%s applies to foreign keys only", key)
+			}
+			if key == "related" {
+				if !identRE.MatchString(val) {
+					return fail("related=%q: want lowercase letters, digits and _", val)
+				}
+				f.RelatedName = val
+				break
+			}
+			od, ok := onDeleteNames[val]
+			if !ok {
+				return fail("on_delete=%q: want cascade, protect, restrict, set_null or do_nothing", val)
+			}
+			f.OnDelete = od
 		case "verbose":
 			f.VerboseName = val
 		case "help":
 			f.HelpText = val
 		default:
-			return fail("unknown tag option %q (known: pk, auto, unique, index, column=, max=, default=, choices=, verbose=, help=)", key)
+			return fail("unknown tag option %q (known: pk, auto, unique, index, null, column=, max=, default=, choices=, on_delete=, related=, verbose=, help=)", key)
 		}
-		if !hasVal && (key == "column" || key == "max" || key == "default" || key == "choices" || key == "verbose" || key == "help") {
+		if !hasVal && (key == "column" || key == "max" || key == "default" || key == "choices" || key == "verbose" || key == "help" || key == "on_delete" || key == "related") {
 			return fail("tag option %s needs a value (%s=…)", key, key)
 		}
 	}

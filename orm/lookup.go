@@ -1,6 +1,7 @@
 package orm
 
 import (
+	"database/sql/driver"
 	"fmt"
 	"reflect"
 	"sort"
@@ -144,7 +145,7 @@ func bindable(f *Field, v any) (any, error) {
 	}
 	switch x := v.(type) {
 	case string:
-		if f.Kind == KindString || f.Kind == KindText {
+		if f.Kind == KindString || f.Kind == KindText || f.Kind == KindForeignKey && f.relKey.Kind() == reflect.String {
 			return x, nil
 		}
 		return wrong()
@@ -156,6 +157,9 @@ func bindable(f *Field, v any) (any, error) {
 	case int, int64, int32, int16, int8, uint8, uint16, uint32:
 		if f.Kind == KindInt {
 			return v, nil
+		}
+		if f.Kind == KindForeignKey && f.relKey.Kind() == reflect.Int64 {
+			return reflect.ValueOf(v).Convert(f.relKey).Interface(), nil
 		}
 		if f.Kind == KindFloat {
 			return reflect.ValueOf(v).Convert(reflect.TypeFor[float64]()).Interface(), nil
@@ -179,6 +183,22 @@ func bindable(f *Field, v any) (any, error) {
 	case []byte:
 		if f.Kind == KindBytes {
 			return x, nil
+		}
+		return wrong()
+	case driver.Valuer:
+		if f.Kind == KindForeignKey && reflect.TypeOf(v) == f.Type {
+			return x.Value() // a Ref: its key
+		}
+		return wrong()
+	}
+	if f.Kind == KindForeignKey {
+		// A bare key: of the referenced primary key's type.
+		rv := reflect.ValueOf(v)
+		if rv.Kind() == f.relKey.Kind() || rv.CanInt() && f.relKey.Kind() == reflect.Int64 {
+			if rv.CanInt() {
+				return rv.Int(), nil
+			}
+			return rv.Convert(f.relKey).Interface(), nil
 		}
 		return wrong()
 	}

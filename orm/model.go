@@ -115,6 +115,9 @@ func newModel(module string, t reflect.Type) (*Model, error) {
 		m.Fields = append(m.Fields, f)
 		m.byName[f.Name] = f
 		m.byName[f.Column] = f
+		if f.Kind == KindForeignKey {
+			m.byName[snakeCase(f.Name)] = f // "quiz" as well as "Quiz" and "quiz_id"
+		}
 		if f.PrimaryKey {
 			if m.PK != nil {
 				return nil, &ModelError{Model: label, Field: f.Name, Reason: fmt.Sprintf("second primary key (%s is already one)", m.PK.Name)}

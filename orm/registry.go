@@ -3,6 +3,7 @@ package orm
 import (
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 )
 
@@ -52,6 +53,77 @@ func (r *Registry) Register(module string, models ...any) error {
 		r.tables[m.Table] = m
 	}
 	return nil
+}
+
+// Resolve links every foreign key to its target model and checks it: the
+// target must be registered and its primary key of the key's type. Models
+// may refer to models registered later (or by other modules), so an App
+// calls Resolve once every module is installed; Open and CreateTableSQL
+// need it done.
+func (r *Registry) Resolve() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, m := range r.models {
+		for _, f := range m.Fields {
+			if f.Kind != KindForeignKey || f.Related != nil {
+				continue
+			}
+			target, ok := r.byType[f.relTarget]
+			if !ok {
+				return &ModelError{Model: m.Label(), Field: f.Name, Reason: fmt.Sprintf("refers to %s, which is not a registered model", f.relTarget)}
+			}
+			pkType := target.PK.Type
+			if pkType != f.relKey && !(f.relKey.Kind() == pkType.Kind() && f.relKey.ConvertibleTo(pkType)) {
+				return &ModelError{Model: m.Label(), Field: f.Name, Reason: fmt.Sprintf("key type %s does not match %s's primary key %s %s (use orm.Ref[%s, %s])", f.relKey, target.Label(), target.PK.Name, pkType, target.Name, pkType)}
+			}
+			f.Related = target
+			if f.RelatedName != "" {
+				if _, clash := target.byName[f.RelatedName]; clash {
+					return &ModelError{Model: m.Label(), Field: f.Name, Reason: fmt.Sprintf("related=%q clashes with field %s of %s", f.RelatedName, f.RelatedName, target.Label())}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// Ordered returns the models so that every model comes after the models its
+// foreign keys refer to (self-references aside), for creating tables. A cycle
+// of foreign keys between models is an error naming them.
+func (r *Registry) Ordered() ([]*Model, error) {
+	if err := r.Resolve(); err != nil {
+		return nil, err
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	var out []*Model
+	state := map[*Model]int{} // 1 visiting, 2 done
+	var visit func(m *Model, path []string) error
+	visit = func(m *Model, path []string) error {
+		switch state[m] {
+		case 2:
+			return nil
+		case 1:
+			return &ModelError{Model: m.Label(), Reason: fmt.Sprintf("foreign keys form a cycle (%s → %s); cycles are not supported yet", strings.Join(path, " → "), m.Label())}
+		}
+		state[m] = 1
+		for _, f := range m.Fields {
+			if f.Kind == KindForeignKey && f.Related != m {
+				if err := visit(f.Related, append(path, m.Label())); err != nil {
+					return err
+				}
+			}
+		}
+		state[m] = 2
+		out = append(out, m)
+		return nil
+	}
+	for _, m := range r.models {
+		if err := visit(m, nil); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // Models returns every registered model in registration order.

@@ -28,13 +28,23 @@ func CreateTableSQL(d Dialect, m *Model) ([]string, error) {
 			cols = append(cols, fmt.Sprintf("CONSTRAINT %s UNIQUE (%s)", q(constraintName(m.Table, []string{f.Column}, "uniq")), q(f.Column)))
 		}
 	}
+	for _, f := range m.Fields {
+		if f.Kind != KindForeignKey {
+			continue
+		}
+		if f.Related == nil {
+			return nil, &ModelError{Model: m.Label(), Field: f.Name, Reason: "foreign key not resolved (call Registry.Resolve after registering every module)"}
+		}
+		cols = append(cols, fmt.Sprintf("CONSTRAINT %s FOREIGN KEY (%s) REFERENCES %s (%s) ON DELETE %s",
+			q(constraintName(m.Table, []string{f.Column}, "fk")), q(f.Column), q(f.Related.Table), q(f.Related.PK.Column), f.OnDelete.sql()))
+	}
 	for _, set := range m.Meta.UniqueTogether {
 		columns := m.columns(set)
 		cols = append(cols, fmt.Sprintf("CONSTRAINT %s UNIQUE (%s)", q(constraintName(m.Table, columns, "uniq")), quoteList(d, columns)))
 	}
 	stmts := []string{fmt.Sprintf("CREATE TABLE %s (\n\t%s\n)", q(m.Table), strings.Join(cols, ",\n\t"))}
 	for _, f := range m.Fields {
-		if f.Index && !f.Unique && !f.PrimaryKey {
+		if (f.Index || f.Kind == KindForeignKey) && !f.Unique && !f.PrimaryKey {
 			stmts = append(stmts, fmt.Sprintf("CREATE INDEX %s ON %s (%s)", q(constraintName(m.Table, []string{f.Column}, "idx")), q(m.Table), q(f.Column)))
 		}
 	}
@@ -57,7 +67,14 @@ func columnDef(d Dialect, m *Model, f *Field) (string, error) {
 	if f.PrimaryKey && f.AutoIncrement {
 		return d.AutoPrimaryKey(), nil
 	}
-	typ, err := d.ColumnType(f)
+	col := f
+	if f.Kind == KindForeignKey {
+		if f.Related == nil {
+			return "", &ModelError{Model: m.Label(), Field: f.Name, Reason: "foreign key not resolved (call Registry.Resolve after registering every module)"}
+		}
+		col = f.Related.PK // the key column has the type of the primary key it refers to
+	}
+	typ, err := d.ColumnType(col)
 	if err != nil {
 		return "", &ModelError{Model: m.Label(), Field: f.Name, Reason: err.Error()}
 	}

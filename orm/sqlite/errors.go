@@ -60,6 +60,12 @@ func translate(err error) error {
 	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
 		// "FOREIGN KEY constraint failed" names neither table nor column.
 		ie.Kind = orm.IntegrityForeignKey
+	default:
+		// ON DELETE RESTRICT fires as a trigger (SQLITE_CONSTRAINT_TRIGGER)
+		// with the same message as other foreign key failures.
+		if strings.Contains(msg, "FOREIGN KEY constraint failed") {
+			ie.Kind = orm.IntegrityForeignKey
+		}
 	}
 	return ie
 }

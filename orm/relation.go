@@ -1,0 +1,144 @@
+package orm
+
+import (
+	"context"
+	"database/sql/driver"
+	"fmt"
+	"reflect"
+	"strconv"
+)
+
+// Ref is a foreign key to model T whose primary key has type K: the field
+// holds the key (ID), and its column is "<field>_id". FK[T] is the common
+// case of an int64 key.
+//
+//	type Choice struct {
+//		ID       int64
+//		Question orm.FK[Question] `anode:"on_delete=cascade,related=choices"`
+//	}
+//
+// A foreign key tagged null may be empty: its zero ID is stored as NULL.
+type Ref[T any, K comparable] struct {
+	ID  K
+	obj *T
+}
+
+// FK is a foreign key to a model with an int64 primary key.
+type FK[T any] = Ref[T, int64]
+
+// RefTo returns a reference to obj, taking its key from id.
+func RefTo[T any, K comparable](id K, obj *T) Ref[T, K] { return Ref[T, K]{ID: id, obj: obj} }
+
+// IsZero reports whether the reference is empty (NULL).
+func (r Ref[T, K]) IsZero() bool {
+	var zero K
+	return r.ID == zero
+}
+
+// Loaded returns the referenced object if it was loaded with the row, or nil.
+func (r Ref[T, K]) Loaded() *T { return r.obj }
+
+// Get returns the referenced object: the loaded one, or a query by primary key.
+func (r Ref[T, K]) Get(ctx context.Context, db *DB) (T, error) {
+	if r.obj != nil {
+		return *r.obj, nil
+	}
+	m, err := ModelOf[T](db.registry)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return From[T](db).Filter(m.PK.Name, r.ID).Get(ctx)
+}
+
+// relation lets the registry find the target and key types.
+func (Ref[T, K]) relation() (target, key reflect.Type) {
+	return reflect.TypeFor[T](), reflect.TypeFor[K]()
+}
+
+type relationField interface {
+	relation() (target, key reflect.Type)
+}
+
+// Scan reads a nullable foreign key column: NULL leaves the zero key.
+func (r *Ref[T, K]) Scan(src any) error {
+	r.obj = nil
+	var zero K
+	if src == nil {
+		r.ID = zero
+		return nil
+	}
+	switch p := any(&r.ID).(type) {
+	case *int64:
+		switch v := src.(type) {
+		case int64:
+			*p = v
+			return nil
+		case []byte:
+			n, err := strconv.ParseInt(string(v), 10, 64)
+			*p = n
+			return err
+		case string:
+			n, err := strconv.ParseInt(v, 10, 64)
+			*p = n
+			return err
+		}
+	case *string:
+		switch v := src.(type) {
+		case string:
+			*p = v
+			return nil
+		case []byte:
+			*p = string(v)
+			return nil
+		}
+	}
+	rv := reflect.ValueOf(src)
+	kt := reflect.TypeFor[K]()
+	if rv.Type().ConvertibleTo(kt) {
+		reflect.ValueOf(&r.ID).Elem().Set(rv.Convert(kt))
+		return nil
+	}
+	return fmt.Errorf("orm: cannot read %T into a key of type %s", src, kt)
+}
+
+// Value binds the key, or NULL for the zero key.
+func (r Ref[T, K]) Value() (driver.Value, error) {
+	if r.IsZero() {
+		return nil, nil
+	}
+	switch v := any(r.ID).(type) {
+	case int64:
+		return v, nil
+	case string:
+		return v, nil
+	}
+	return driver.DefaultParameterConverter.ConvertValue(r.ID)
+}
+
+// OnDelete says what deleting a referenced row does to the rows that refer to
+// it, as in Django. It is enforced by the database.
+type OnDelete uint8
+
+// Delete behaviours.
+const (
+	Cascade   OnDelete = iota + 1 // delete the referring rows too
+	Protect                       // refuse the delete (an IntegrityError)
+	Restrict                      // refuse the delete, checked at once
+	SetNull                       // set the key to NULL (the field must be null)
+	DoNothing                     // no action; the database checks at the end of the statement
+)
+
+var onDeleteNames = map[string]OnDelete{"cascade": Cascade, "protect": Protect, "restrict": Restrict, "set_null": SetNull, "do_nothing": DoNothing}
+
+func (o OnDelete) sql() string {
+	switch o {
+	case Cascade:
+		return "CASCADE"
+	case Protect, Restrict:
+		return "RESTRICT"
+	case SetNull:
+		return "SET NULL"
+	}
+	return "NO ACTION"
+}

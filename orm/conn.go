@@ -23,6 +23,8 @@ type Rows interface {
 	Scan(dest ...any) error
 	Err() error
 	Close()
+	// Columns names the result columns, in order.
+	Columns() ([]string, error)
 }
 
 // Database is a dialect's connection pool. Its methods are safe for

@@ -2,7 +2,9 @@ package orm
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"iter"
 	"strconv"
 	"strings"
 	"unsafe"
@@ -193,6 +195,35 @@ func (q *QuerySet[T]) All(ctx context.Context) ([]T, error) {
 	return out, err
 }
 
+// Iterate streams the matching rows one at a time, in constant memory, for
+// use with range:
+//
+//	for q, err := range orm.From[Question](db).Iterate(ctx) {
+//		if err != nil {
+//			return err
+//		}
+//		...
+//	}
+//
+// The row value is reused between iterations' scans only after the loop body
+// returns, so keeping a copy of it is safe. Stopping the loop early closes
+// the rows.
+func (q *QuerySet[T]) Iterate(ctx context.Context) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		stop := errors.New("stop")
+		err := q.eachErr(ctx, func(row *T) error {
+			if !yield(*row, nil) {
+				return stop
+			}
+			return nil
+		})
+		if err != nil && err != stop {
+			var zero T
+			yield(zero, err)
+		}
+	}
+}
+
 // First returns the first row in the query's order (by primary key when it
 // has none), or ErrNotFound.
 func (q *QuerySet[T]) First(ctx context.Context) (T, error) {
@@ -288,6 +319,10 @@ func (q *QuerySet[T]) SQL() (string, []any, error) {
 }
 
 func (q *QuerySet[T]) each(ctx context.Context, fn func(*T)) error {
+	return q.eachErr(ctx, func(row *T) error { fn(row); return nil })
+}
+
+func (q *QuerySet[T]) eachErr(ctx context.Context, fn func(*T) error) error {
 	if q.err != nil {
 		return q.err
 	}
@@ -310,7 +345,9 @@ func (q *QuerySet[T]) each(ctx context.Context, fn func(*T)) error {
 		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("orm: scanning %s: %w", q.model.Label(), err)
 		}
-		fn(&row)
+		if err := fn(&row); err != nil {
+			return err
+		}
 	}
 	return rows.Err()
 }

@@ -2,6 +2,7 @@ package orm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"unsafe"
@@ -153,4 +154,113 @@ func applyDefaults(m *Model, p unsafe.Pointer) {
 			v.Set(reflect.ValueOf(f.Default).Convert(f.Type))
 		}
 	}
+}
+
+// GetOrCreate returns the one row matching q, or creates obj and returns it
+// with created set. It is safe against a concurrent GetOrCreate of the same
+// row: the insert runs in a savepoint, and if a unique constraint shows that
+// someone else created the row first, that row is returned. (As in Django,
+// this relies on a unique constraint over the fields q filters on.)
+func (q *QuerySet[T]) GetOrCreate(ctx context.Context, obj T) (row T, created bool, err error) {
+	row, err = q.Get(ctx)
+	if !errors.Is(err, ErrNotFound) {
+		return row, false, err
+	}
+	err = q.db.Atomic(ctx, func(ctx context.Context) error {
+		return Create(ctx, q.db, &obj)
+	})
+	var ie *IntegrityError
+	if errors.As(err, &ie) && ie.Kind == IntegrityUnique {
+		row, err = q.Get(ctx)
+		return row, false, err
+	}
+	if err != nil {
+		return row, false, err
+	}
+	return obj, true, nil
+}
+
+// maxBindArgs keeps a batch under every dialect's limit on bound parameters
+// (SQLite allows 32766, PostgreSQL 65535).
+const maxBindArgs = 30000
+
+// BulkCreate inserts objs in as few statements as it can (batches of at most
+// batchSize rows; 0 picks the largest batch the databases allow, up to
+// 1000). Declared defaults apply, and auto-increment keys are set on the
+// objects, in order, from the database. Each batch is one statement: a
+// constraint violation fails that batch as a whole; wrap the call in Atomic
+// to make all batches one unit.
+func BulkCreate[T any](ctx context.Context, db *DB, objs []T, batchSize int) error {
+	m, err := ModelOf[T](db.registry)
+	if err != nil {
+		return err
+	}
+	var cols []*Field
+	for _, f := range m.Fields {
+		if !f.AutoIncrement {
+			cols = append(cols, f)
+		}
+	}
+	limit := maxBindArgs / max(len(cols), 1)
+	if batchSize <= 0 || batchSize > limit {
+		batchSize = min(limit, 1000)
+	}
+	for start := 0; start < len(objs); start += batchSize {
+		batch := objs[start:min(start+batchSize, len(objs))]
+		b := &builder{d: db.dialect}
+		b.sql.WriteString("INSERT INTO ")
+		b.ident(m.Table)
+		b.sql.WriteString(" (")
+		for i, f := range cols {
+			if i > 0 {
+				b.sql.WriteString(", ")
+			}
+			b.ident(f.Column)
+		}
+		b.sql.WriteString(") VALUES ")
+		for r := range batch {
+			p := unsafe.Pointer(&batch[r])
+			applyDefaults(m, p)
+			if r > 0 {
+				b.sql.WriteString(", ")
+			}
+			b.sql.WriteString("(")
+			for i, f := range cols {
+				if i > 0 {
+					b.sql.WriteString(", ")
+				}
+				b.arg(f.acc.arg(unsafe.Add(p, f.acc.offset)))
+			}
+			b.sql.WriteString(")")
+		}
+		if !m.PK.AutoIncrement {
+			if _, err := db.Conn(ctx).Exec(ctx, b.sql.String(), b.args...); err != nil {
+				return wrapWrite(m, "bulk create", err)
+			}
+			continue
+		}
+		b.sql.WriteString(" RETURNING ")
+		b.ident(m.PK.Column)
+		if err := scanKeys(ctx, db, m, b, batch); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func scanKeys[T any](ctx context.Context, db *DB, m *Model, b *builder, batch []T) error {
+	rows, err := db.Conn(ctx).QueryWrite(ctx, b.sql.String(), b.args...)
+	if err != nil {
+		return wrapWrite(m, "bulk create", err)
+	}
+	defer rows.Close()
+	for i := 0; rows.Next(); i++ {
+		if i >= len(batch) {
+			return fmt.Errorf("orm: bulk create %s: more keys returned than rows inserted", m.Label())
+		}
+		if err := rows.Scan(m.PK.acc.dest(unsafe.Add(unsafe.Pointer(&batch[i]), m.PK.acc.offset))); err != nil {
+			return wrapWrite(m, "bulk create", err)
+		}
+	}
+	return wrapWrite(m, "bulk create", rows.Err())
 }

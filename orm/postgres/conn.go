@@ -165,3 +165,13 @@ func (t *tx) Commit(ctx context.Context) error { return translate(t.tx.Commit(ct
 // Rollback rolls back. After Commit or Rollback it returns pgx.ErrTxClosed,
 // which a deferred Rollback may ignore.
 func (t *tx) Rollback(ctx context.Context) error { return t.tx.Rollback(ctx) }
+
+// Columns names the result columns.
+func (r *rows) Columns() ([]string, error) {
+	fds := r.rows.FieldDescriptions()
+	names := make([]string, len(fds))
+	for i, fd := range fds {
+		names[i] = fd.Name
+	}
+	return names, nil
+}

@@ -141,3 +141,6 @@ func (d *timeDest) Scan(src any) error {
 	}
 	return nil
 }
+
+// Columns names the result columns.
+func (r *rows) Columns() ([]string, error) { return r.rs.Columns() }

@@ -58,6 +58,7 @@ type Model struct {
 	Meta Meta
 
 	byName map[string]*Field
+	hooks  hooks
 }
 
 // Label is "module.Name", the model's name in messages and fixtures.

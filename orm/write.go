@@ -16,8 +16,12 @@ func Create[T any](ctx context.Context, db *DB, obj *T) error {
 	if err != nil {
 		return err
 	}
+	applyDefaults(m, unsafe.Pointer(obj))
+	return withHooks(ctx, db, m, obj, OpCreate, func(ctx context.Context) error { return insertRow(ctx, db, m, obj) })
+}
+
+func insertRow[T any](ctx context.Context, db *DB, m *Model, obj *T) error {
 	p := unsafe.Pointer(obj)
-	applyDefaults(m, p)
 	b := &builder{d: db.dialect}
 	b.sql.WriteString("INSERT INTO ")
 	b.ident(m.Table)
@@ -79,6 +83,33 @@ func Save[T any](ctx context.Context, db *DB, obj *T) error {
 	if m.PK.AutoIncrement && isZeroInt(m.PK, pk) {
 		return Create(ctx, db, obj)
 	}
+	if m.hooks.any() {
+		// Whether this is an update or a create is known only after trying.
+		exists, err := From[T](db).Filter(m.PK.Name, reflect.NewAt(m.PK.Type, pk).Elem().Interface()).Exists(ctx)
+		if err != nil {
+			return err
+		}
+		if !exists {
+			return Create(ctx, db, obj)
+		}
+		return withHooks(ctx, db, m, obj, OpUpdate, func(ctx context.Context) error {
+			_, err := updateRow(ctx, db, m, p)
+			return err
+		})
+	}
+	affected, err := updateRow(ctx, db, m, p)
+	if err != nil {
+		return err
+	}
+	if affected == 0 {
+		return Create(ctx, db, obj)
+	}
+	return nil
+}
+
+// updateRow writes every non-key field of the object at p by primary key.
+func updateRow(ctx context.Context, db *DB, m *Model, p unsafe.Pointer) (int64, error) {
+	pk := unsafe.Add(p, m.PK.acc.offset)
 	b := &builder{d: db.dialect}
 	b.sql.WriteString("UPDATE ")
 	b.ident(m.Table)
@@ -96,21 +127,35 @@ func Save[T any](ctx context.Context, db *DB, obj *T) error {
 		b.arg(f.acc.arg(unsafe.Add(p, f.acc.offset)))
 		n++
 	}
-	if n == 0 { // only a primary key: nothing to update
-		return Create(ctx, db, obj)
+	if n == 0 { // only a primary key: nothing to update; report whether the row exists
+		b.sql.Reset()
+		b.args = nil
+		b.sql.WriteString("SELECT COUNT(*) FROM ")
+		b.ident(m.Table)
+		b.sql.WriteString(" WHERE ")
+		b.ident(m.PK.Column)
+		b.sql.WriteString(" = ")
+		b.arg(m.PK.acc.arg(pk))
+		rows, err := db.Conn(ctx).Query(ctx, b.sql.String(), b.args...)
+		if err != nil {
+			return 0, wrapWrite(m, "save", err)
+		}
+		defer rows.Close()
+		var count int64
+		if rows.Next() {
+			err = rows.Scan(&count)
+		}
+		if err == nil {
+			err = rows.Err()
+		}
+		return count, wrapWrite(m, "save", err)
 	}
 	b.sql.WriteString(" WHERE ")
 	b.ident(m.PK.Column)
 	b.sql.WriteString(" = ")
 	b.arg(m.PK.acc.arg(pk))
 	affected, err := db.Conn(ctx).Exec(ctx, b.sql.String(), b.args...)
-	if err != nil {
-		return wrapWrite(m, "save", err)
-	}
-	if affected == 0 {
-		return Create(ctx, db, obj)
-	}
-	return nil
+	return affected, wrapWrite(m, "save", err)
 }
 
 // Delete deletes obj's row by primary key. Deleting a row that is already
@@ -120,6 +165,10 @@ func Delete[T any](ctx context.Context, db *DB, obj *T) error {
 	if err != nil {
 		return err
 	}
+	return withHooks(ctx, db, m, obj, OpDelete, func(ctx context.Context) error { return deleteRow(ctx, db, m, obj) })
+}
+
+func deleteRow[T any](ctx context.Context, db *DB, m *Model, obj *T) error {
 	b := &builder{d: db.dialect}
 	b.sql.WriteString("DELETE FROM ")
 	b.ident(m.Table)
@@ -127,7 +176,7 @@ func Delete[T any](ctx context.Context, db *DB, obj *T) error {
 	b.ident(m.PK.Column)
 	b.sql.WriteString(" = ")
 	b.arg(m.PK.acc.arg(unsafe.Add(unsafe.Pointer(obj), m.PK.acc.offset)))
-	_, err = db.Conn(ctx).Exec(ctx, b.sql.String(), b.args...)
+	_, err := db.Conn(ctx).Exec(ctx, b.sql.String(), b.args...)
 	return wrapWrite(m, "delete", err)
 }
 

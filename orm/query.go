@@ -22,6 +22,7 @@ type QuerySet[T any] struct {
 	order  []orderTerm
 	limit  int
 	offset int
+	lock   string // "", "FOR UPDATE", "FOR UPDATE NOWAIT", "FOR UPDATE SKIP LOCKED"
 	err    error
 }
 
@@ -185,6 +186,29 @@ func (q *QuerySet[T]) Offset(n int) *QuerySet[T] {
 	return c
 }
 
+// LockMode picks how SelectForUpdate waits for rows another transaction has
+// locked.
+type LockMode uint8
+
+// Lock modes.
+const (
+	LockWait       LockMode = iota // wait for the other transaction
+	LockNoWait                     // fail at once
+	LockSkipLocked                 // leave locked rows out (job queues)
+)
+
+// SelectForUpdate locks the selected rows until the transaction ends, like
+// Django's select_for_update. It must run inside Atomic. On PostgreSQL it is
+// SELECT … FOR UPDATE (NOWAIT / SKIP LOCKED by mode); on SQLite the
+// transaction already holds the database's single write lock (BEGIN
+// IMMEDIATE), so no other writer can change the rows and the clause is left
+// out.
+func (q *QuerySet[T]) SelectForUpdate(mode LockMode) *QuerySet[T] {
+	c := q.clone()
+	c.lock = [...]string{"FOR UPDATE", "FOR UPDATE NOWAIT", "FOR UPDATE SKIP LOCKED"}[mode]
+	return c
+}
+
 // Err returns the first error found while building the query, if any.
 func (q *QuerySet[T]) Err() error { return q.err }
 
@@ -326,6 +350,11 @@ func (q *QuerySet[T]) eachErr(ctx context.Context, fn func(*T) error) error {
 	if q.err != nil {
 		return q.err
 	}
+	if q.lock != "" {
+		if _, inTx := ctx.Value(txKey{q.db}).(*txState); !inTx {
+			return fmt.Errorf("orm: %s: SelectForUpdate outside Atomic: the lock would end with the statement", q.model.Label())
+		}
+	}
 	b := q.selectSQL()
 	rows, err := q.db.Conn(ctx).Query(ctx, b.sql.String(), b.args...)
 	if err != nil {
@@ -397,6 +426,9 @@ func (q *QuerySet[T]) selectSQL() *builder {
 		}
 	}
 	q.renderLimit(b)
+	if q.lock != "" && b.d.Name() != "sqlite" {
+		b.sql.WriteString(" " + q.lock)
+	}
 	return b
 }
 

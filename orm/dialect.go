@@ -37,6 +37,9 @@ type Dialect interface {
 	// to bind for value, with the pattern language's wildcards in value
 	// escaped, so value always matches literally.
 	Match(kind string, fold bool, col, ph, value string) (sql string, pattern string)
+	// Extract renders the integer part ("year", "month", "day", "hour",
+	// "minute", "second") of time column col (quoted), in UTC.
+	Extract(part, col string) string
 }
 
 // LikePattern builds a LIKE pattern for kind (contains, startswith,

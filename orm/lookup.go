@@ -29,8 +29,12 @@ type condition struct {
 	value  any       // a single bound value
 	values []any     // for in and range
 	rhs    *resolved // an F expression instead of a value
+	part   string    // a date transform (year, month, …) applied to the column
 	not    bool
 }
+
+// dateParts are the transforms of time fields: pub_date__year, pub_date__month__gte.
+var dateParts = map[string]bool{"year": true, "month": true, "day": true, "hour": true, "minute": true, "second": true}
 
 // lookups maps a lookup name to the kinds it applies to (nil: every kind).
 var lookups = map[string][]Kind{
@@ -60,12 +64,26 @@ func newCondition(m *Model, text string, value any) (condition, error) {
 		return condition{}, &LookupError{Model: m.Label(), Lookup: text, Reason: fmt.Sprintf(format, args...)}
 	}
 	name, lookup, _ := strings.Cut(text, "__")
-	if lookup == "" {
-		lookup = "exact"
-	}
 	f, ok := m.Field(name)
 	if !ok {
 		return fail("no field %q (fields: %s)", name, strings.Join(m.FieldNames(), ", "))
+	}
+	part := ""
+	if p, rest, _ := strings.Cut(lookup, "__"); dateParts[p] {
+		if f.Kind != KindTime {
+			return fail("%s applies to time fields, and %s is %s", p, f.Name, f.Kind)
+		}
+		part, lookup = p, rest
+		switch lookup {
+		case "", "exact", "gt", "gte", "lt", "lte", "in", "range":
+		default:
+			return fail("after %s, use exact, gt, gte, lt, lte, in or range", p)
+		}
+		// The transformed column is an integer.
+		f = &Field{Name: f.Name + "__" + p, Column: f.Column, Kind: KindInt, Type: reflect.TypeFor[int]()}
+	}
+	if lookup == "" {
+		lookup = "exact"
 	}
 	kinds, ok := lookups[lookup]
 	if !ok {
@@ -77,7 +95,7 @@ func newCondition(m *Model, text string, value any) (condition, error) {
 	if kinds != nil && !containsKind(kinds, f.Kind) {
 		return fail("%s applies to text fields, and %s is %s", lookup, f.Name, f.Kind)
 	}
-	c := condition{field: f, lookup: lookup}
+	c := condition{field: f, lookup: lookup, part: part}
 	switch lookup {
 	case "isnull":
 		b, ok := value.(bool)
@@ -218,7 +236,13 @@ func (c condition) render(b *builder) {
 		b.sql.WriteString("NOT (")
 		defer b.sql.WriteString(")")
 	}
-	col := func() { b.ident(c.field.Column) }
+	col := func() {
+		if c.part != "" {
+			b.sql.WriteString(b.d.Extract(c.part, b.d.QuoteIdent(c.field.Column)))
+			return
+		}
+		b.ident(c.field.Column)
+	}
 	switch c.lookup {
 	case "exact":
 		if c.rhs != nil {

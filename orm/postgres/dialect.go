@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -108,4 +109,10 @@ func (Dialect) Match(kind string, fold bool, col, ph, value string) (string, str
 		op = " ILIKE "
 	}
 	return col + op + ph + ` ESCAPE '\'`, orm.LikePattern(kind, value)
+}
+
+// Extract renders EXTRACT(part) of a TIMESTAMPTZ column in UTC (not the
+// session's time zone), as an integer.
+func (Dialect) Extract(part, col string) string {
+	return "CAST(EXTRACT(" + strings.ToUpper(part) + " FROM " + col + " AT TIME ZONE 'UTC') AS INTEGER)"
 }

@@ -90,3 +90,10 @@ func (dialect) Match(kind string, fold bool, col, ph, value string) (string, str
 	}
 	return col + " GLOB " + ph, b.String()
 }
+
+// Extract reads a part of the fixed-width UTC text times are stored as
+// ("2006-01-02 15:04:05.000000000"), as an integer.
+func (dialect) Extract(part, col string) string {
+	pos := map[string]string{"year": "1, 4", "month": "6, 2", "day": "9, 2", "hour": "12, 2", "minute": "15, 2", "second": "18, 2"}[part]
+	return "CAST(substr(" + col + ", " + pos + ") AS INTEGER)"
+}

@@ -84,7 +84,7 @@ func (a *App) commands() *cobra.Command {
 			return a.Start(cmd.Context())
 		},
 	}
-	root.AddCommand(a.serveCommand(), a.checkCommand(), a.routesCommand(), a.versionCommand())
+	root.AddCommand(a.serveCommand(), a.checkCommand(), a.routesCommand(), a.versionCommand(), a.dbshellCommand())
 	for _, m := range a.modules {
 		if m.Commands != nil {
 			root.AddCommand(m.Commands(a)...)

@@ -51,13 +51,13 @@ func aggregate[R Number, T any](ctx context.Context, q *QuerySet[T], fn, field s
 	if fn == "AVG" {
 		// Both databases then return a floating-point average.
 		b.sql.WriteString("CAST(")
-		b.ident(f.Column)
+		b.column(f)
 		b.sql.WriteString(" AS DOUBLE PRECISION)")
 	} else {
-		b.ident(f.Column)
+		b.column(f)
 	}
 	b.sql.WriteString(") FROM ")
-	b.ident(q.model.Table)
+	b.table(q.model)
 	q.renderWhere(b)
 	var v sql.NullFloat64
 	if f.Kind == KindFloat || fn == "AVG" {

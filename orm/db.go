@@ -3,6 +3,7 @@ package orm
 import (
 	"context"
 	"fmt"
+	"strings"
 )
 
 // DB is the ORM's handle on one database: a dialect's connection pool, the
@@ -11,6 +12,32 @@ type DB struct {
 	db       Database
 	dialect  Dialect
 	registry *Registry
+	quoted   map[*Model]*quotedModel // identifiers quoted once, at Open
+}
+
+// quotedModel holds a model's identifiers quoted by the DB's dialect.
+type quotedModel struct {
+	table   string
+	columns []string // by field position
+	list    string   // every column, comma-separated: the SELECT list
+}
+
+func quoteModel(d Dialect, m *Model) *quotedModel {
+	qm := &quotedModel{table: d.QuoteIdent(m.Table), columns: make([]string, len(m.Fields))}
+	for i, f := range m.Fields {
+		qm.columns[i] = d.QuoteIdent(f.Column)
+	}
+	qm.list = strings.Join(qm.columns, ", ")
+	return qm
+}
+
+// q returns m's quoted identifiers (quoting now for a model registered
+// after Open).
+func (db *DB) q(m *Model) *quotedModel {
+	if qm, ok := db.quoted[m]; ok {
+		return qm
+	}
+	return quoteModel(db.dialect, m)
 }
 
 // Open connects to the database at rawURL ("sqlite:///data/app.db",
@@ -25,7 +52,11 @@ func Open(ctx context.Context, rawURL string, r *Registry, o OpenOptions) (*DB, 
 	if err != nil {
 		return nil, err
 	}
-	return &DB{db: db, dialect: d, registry: r}, nil
+	quoted := map[*Model]*quotedModel{}
+	for _, m := range r.Models() {
+		quoted[m] = quoteModel(d, m)
+	}
+	return &DB{db: db, dialect: d, registry: r, quoted: quoted}, nil
 }
 
 // Dialect returns the DB's dialect.

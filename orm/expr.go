@@ -81,7 +81,7 @@ func (e Expr) resolve(m *Model) (*resolved, *Field, error) {
 
 func (r *resolved) render(b *builder) {
 	if r.op == "" {
-		b.ident(r.field.Column)
+		b.column(r.field)
 		return
 	}
 	b.sql.WriteString("(")

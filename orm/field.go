@@ -85,6 +85,9 @@ type Field struct {
 	relTarget   reflect.Type // the target struct type, until resolved
 	relKey      reflect.Type
 
+	model *Model // the model the field belongs to
+	pos   int    // index in model.Fields
+
 	acc accessors
 }
 

@@ -80,7 +80,7 @@ func newCondition(m *Model, text string, value any) (condition, error) {
 			return fail("after %s, use exact, gt, gte, lt, lte, in or range", p)
 		}
 		// The transformed column is an integer.
-		f = &Field{Name: f.Name + "__" + p, Column: f.Column, Kind: KindInt, Type: reflect.TypeFor[int]()}
+		f = &Field{Name: f.Name + "__" + p, Column: f.Column, Kind: KindInt, Type: reflect.TypeFor[int](), model: f.model, pos: f.pos}
 	}
 	if lookup == "" {
 		lookup = "exact"
@@ -241,7 +241,7 @@ func (c condition) render(b *builder) {
 			b.sql.WriteString(b.d.Extract(c.part, b.d.QuoteIdent(c.field.Column)))
 			return
 		}
-		b.ident(c.field.Column)
+		b.column(c.field)
 	}
 	switch c.lookup {
 	case "exact":
@@ -300,7 +300,7 @@ func (c condition) render(b *builder) {
 		if fold {
 			kind = kind[1:]
 		}
-		sql, pattern := b.d.Match(kind, fold, b.d.QuoteIdent(c.field.Column), b.d.Placeholder(len(b.args)+1), c.value.(string))
+		sql, pattern := b.d.Match(kind, fold, b.db.q(c.field.model).columns[c.field.pos], b.d.Placeholder(len(b.args)+1), c.value.(string))
 		b.args = append(b.args, pattern)
 		b.sql.WriteString(sql)
 	case "range":

@@ -113,6 +113,7 @@ func newModel(module string, t reflect.Type) (*Model, error) {
 		if prev, dup := m.byName[f.Column]; dup {
 			return nil, &ModelError{Model: label, Field: f.Name, Reason: fmt.Sprintf("column %q is also used by field %s", f.Column, prev.Name)}
 		}
+		f.model, f.pos = m, len(m.Fields)
 		m.Fields = append(m.Fields, f)
 		m.byName[f.Name] = f
 		m.byName[f.Column] = f

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 	"strconv"
 	"strings"
 	"unsafe"
@@ -46,8 +47,10 @@ func From[T any](db *DB) *QuerySet[T] {
 
 func (q *QuerySet[T]) clone() *QuerySet[T] {
 	c := *q
-	c.where = append([]expr(nil), q.where...)
-	c.order = append([]orderTerm(nil), q.order...)
+	// Share the slices, clipped: the first append in the clone copies, and
+	// the original never sees it.
+	c.where = slices.Clip(q.where)
+	c.order = slices.Clip(q.order)
 	return &c
 }
 
@@ -109,7 +112,7 @@ func (q *QuerySet[T]) Update(ctx context.Context, sets ...Assignment) (int64, er
 	}
 	b := q.builder()
 	b.sql.WriteString("UPDATE ")
-	b.ident(q.model.Table)
+	b.table(q.model)
 	b.sql.WriteString(" SET ")
 	for i, s := range sets {
 		f, ok := q.model.Field(s.field)
@@ -122,7 +125,7 @@ func (q *QuerySet[T]) Update(ctx context.Context, sets ...Assignment) (int64, er
 		if i > 0 {
 			b.sql.WriteString(", ")
 		}
-		b.ident(f.Column)
+		b.column(f)
 		b.sql.WriteString(" = ")
 		switch v := s.value.(type) {
 		case Expr:
@@ -154,7 +157,7 @@ func (q *QuerySet[T]) OrderBy(fields ...string) *QuerySet[T] {
 	if c.err != nil {
 		return c
 	}
-	c.order = c.order[:0]
+	c.order = nil
 	for _, name := range fields {
 		f, ok := c.model.Field(strings.TrimPrefix(name, "-"))
 		if !ok {
@@ -271,7 +274,9 @@ func (q *QuerySet[T]) First(ctx context.Context) (T, error) {
 // ErrMultipleObjects when there are several.
 func (q *QuerySet[T]) Get(ctx context.Context) (T, error) {
 	var zero T
-	rows, err := q.Limit(2).All(ctx)
+	c := *q // a shallow copy suffices: only the limit changes
+	c.limit = 2
+	rows, err := c.All(ctx)
 	switch {
 	case err != nil:
 		return zero, err
@@ -290,7 +295,7 @@ func (q *QuerySet[T]) Count(ctx context.Context) (int64, error) {
 	}
 	b := q.builder()
 	b.sql.WriteString("SELECT COUNT(*) FROM ")
-	b.ident(q.model.Table)
+	b.table(q.model)
 	q.renderWhere(b)
 	var n int64
 	err := q.scalar(ctx, b, &n)
@@ -310,7 +315,7 @@ func (q *QuerySet[T]) countLimited(ctx context.Context) (int64, error) {
 	}
 	b := q.builder()
 	b.sql.WriteString("SELECT COUNT(*) FROM (SELECT 1 FROM ")
-	b.ident(q.model.Table)
+	b.table(q.model)
 	q.renderWhere(b)
 	q.renderLimit(b)
 	b.sql.WriteString(") AS sub")
@@ -327,7 +332,7 @@ func (q *QuerySet[T]) Delete(ctx context.Context) (int64, error) {
 	}
 	b := q.builder()
 	b.sql.WriteString("DELETE FROM ")
-	b.ident(q.model.Table)
+	b.table(q.model)
 	q.renderWhere(b)
 	return q.db.Conn(ctx).Exec(ctx, b.sql.String(), b.args...)
 }
@@ -399,19 +404,15 @@ func (q *QuerySet[T]) scalar(ctx context.Context, b *builder, dst any) error {
 	return rows.Err()
 }
 
-func (q *QuerySet[T]) builder() *builder { return &builder{d: q.db.dialect} }
+func (q *QuerySet[T]) builder() *builder { return newBuilder(q.db) }
 
 func (q *QuerySet[T]) selectSQL() *builder {
 	b := q.builder()
+	qm := q.db.q(q.model)
 	b.sql.WriteString("SELECT ")
-	for i, f := range q.model.Fields {
-		if i > 0 {
-			b.sql.WriteString(", ")
-		}
-		b.ident(f.Column)
-	}
+	b.sql.WriteString(qm.list)
 	b.sql.WriteString(" FROM ")
-	b.ident(q.model.Table)
+	b.sql.WriteString(qm.table)
 	q.renderWhere(b)
 	if len(q.order) > 0 {
 		b.sql.WriteString(" ORDER BY ")
@@ -419,7 +420,7 @@ func (q *QuerySet[T]) selectSQL() *builder {
 			if i > 0 {
 				b.sql.WriteString(", ")
 			}
-			b.ident(o.field.Column)
+			b.column(o.field)
 			if o.desc {
 				b.sql.WriteString(" DESC")
 			}
@@ -460,11 +461,22 @@ func (q *QuerySet[T]) renderLimit(b *builder) {
 // builder accumulates SQL text and bound arguments.
 type builder struct {
 	d    Dialect
+	db   *DB
 	sql  strings.Builder
 	args []any
 }
 
-func (b *builder) ident(name string) { b.sql.WriteString(b.d.QuoteIdent(name)) }
+func newBuilder(db *DB) *builder {
+	b := &builder{d: db.dialect, db: db, args: make([]any, 0, 4)}
+	b.sql.Grow(256)
+	return b
+}
+
+// table writes m's quoted table name.
+func (b *builder) table(m *Model) { b.sql.WriteString(b.db.q(m).table) }
+
+// column writes f's quoted column name.
+func (b *builder) column(f *Field) { b.sql.WriteString(b.db.q(f.model).columns[f.pos]) }
 
 func (b *builder) arg(v any) {
 	b.args = append(b.args, v)

@@ -22,9 +22,9 @@ func Create[T any](ctx context.Context, db *DB, obj *T) error {
 
 func insertRow[T any](ctx context.Context, db *DB, m *Model, obj *T) error {
 	p := unsafe.Pointer(obj)
-	b := &builder{d: db.dialect}
+	b := newBuilder(db)
 	b.sql.WriteString("INSERT INTO ")
-	b.ident(m.Table)
+	b.table(m)
 	b.sql.WriteString(" (")
 	n := 0
 	for _, f := range m.Fields {
@@ -34,7 +34,7 @@ func insertRow[T any](ctx context.Context, db *DB, m *Model, obj *T) error {
 		if n > 0 {
 			b.sql.WriteString(", ")
 		}
-		b.ident(f.Column)
+		b.column(f)
 		n++
 	}
 	b.sql.WriteString(") VALUES (")
@@ -56,7 +56,7 @@ func insertRow[T any](ctx context.Context, db *DB, m *Model, obj *T) error {
 		return wrapWrite(m, "create", err)
 	}
 	b.sql.WriteString(" RETURNING ")
-	b.ident(m.PK.Column)
+	b.column(m.PK)
 	rows, err := conn.QueryWrite(ctx, b.sql.String(), b.args...)
 	if err != nil {
 		return wrapWrite(m, "create", err)
@@ -110,9 +110,9 @@ func Save[T any](ctx context.Context, db *DB, obj *T) error {
 // updateRow writes every non-key field of the object at p by primary key.
 func updateRow(ctx context.Context, db *DB, m *Model, p unsafe.Pointer) (int64, error) {
 	pk := unsafe.Add(p, m.PK.acc.offset)
-	b := &builder{d: db.dialect}
+	b := newBuilder(db)
 	b.sql.WriteString("UPDATE ")
-	b.ident(m.Table)
+	b.table(m)
 	b.sql.WriteString(" SET ")
 	n := 0
 	for _, f := range m.Fields {
@@ -122,7 +122,7 @@ func updateRow(ctx context.Context, db *DB, m *Model, p unsafe.Pointer) (int64, 
 		if n > 0 {
 			b.sql.WriteString(", ")
 		}
-		b.ident(f.Column)
+		b.column(f)
 		b.sql.WriteString(" = ")
 		b.arg(f.acc.arg(unsafe.Add(p, f.acc.offset)))
 		n++
@@ -131,9 +131,9 @@ func updateRow(ctx context.Context, db *DB, m *Model, p unsafe.Pointer) (int64, 
 		b.sql.Reset()
 		b.args = nil
 		b.sql.WriteString("SELECT COUNT(*) FROM ")
-		b.ident(m.Table)
+		b.table(m)
 		b.sql.WriteString(" WHERE ")
-		b.ident(m.PK.Column)
+		b.column(m.PK)
 		b.sql.WriteString(" = ")
 		b.arg(m.PK.acc.arg(pk))
 		rows, err := db.Conn(ctx).Query(ctx, b.sql.String(), b.args...)
@@ -151,7 +151,7 @@ func updateRow(ctx context.Context, db *DB, m *Model, p unsafe.Pointer) (int64, 
 		return count, wrapWrite(m, "save", err)
 	}
 	b.sql.WriteString(" WHERE ")
-	b.ident(m.PK.Column)
+	b.column(m.PK)
 	b.sql.WriteString(" = ")
 	b.arg(m.PK.acc.arg(pk))
 	affected, err := db.Conn(ctx).Exec(ctx, b.sql.String(), b.args...)
@@ -169,11 +169,11 @@ func Delete[T any](ctx context.Context, db *DB, obj *T) error {
 }
 
 func deleteRow[T any](ctx context.Context, db *DB, m *Model, obj *T) error {
-	b := &builder{d: db.dialect}
+	b := newBuilder(db)
 	b.sql.WriteString("DELETE FROM ")
-	b.ident(m.Table)
+	b.table(m)
 	b.sql.WriteString(" WHERE ")
-	b.ident(m.PK.Column)
+	b.column(m.PK)
 	b.sql.WriteString(" = ")
 	b.arg(m.PK.acc.arg(unsafe.Add(unsafe.Pointer(obj), m.PK.acc.offset)))
 	_, err := db.Conn(ctx).Exec(ctx, b.sql.String(), b.args...)
@@ -256,15 +256,15 @@ func BulkCreate[T any](ctx context.Context, db *DB, objs []T, batchSize int) err
 	}
 	for start := 0; start < len(objs); start += batchSize {
 		batch := objs[start:min(start+batchSize, len(objs))]
-		b := &builder{d: db.dialect}
+		b := newBuilder(db)
 		b.sql.WriteString("INSERT INTO ")
-		b.ident(m.Table)
+		b.table(m)
 		b.sql.WriteString(" (")
 		for i, f := range cols {
 			if i > 0 {
 				b.sql.WriteString(", ")
 			}
-			b.ident(f.Column)
+			b.column(f)
 		}
 		b.sql.WriteString(") VALUES ")
 		for r := range batch {
@@ -289,7 +289,7 @@ func BulkCreate[T any](ctx context.Context, db *DB, objs []T, batchSize int) err
 			continue
 		}
 		b.sql.WriteString(" RETURNING ")
-		b.ident(m.PK.Column)
+		b.column(m.PK)
 		if err := scanKeys(ctx, db, m, b, batch); err != nil {
 			return err
 		}

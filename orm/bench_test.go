@@ -2,9 +2,7 @@ package orm_test
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	mrand "math/rand/v2"
 	"net/url"
 	"os"
@@ -386,7 +384,7 @@ func BenchmarkORM(b *testing.B) {
 		if base == "" {
 			b.Skip("set ANODE_TEST_POSTGRES to run the PostgreSQL benchmarks")
 		}
-		db := openDB(b, benchPostgresSchema(b, base), benchModels)
+		db := openDB(b, postgresSchema(b, base), benchModels)
 		benchDB(b, db)
 	})
 }
@@ -444,33 +442,4 @@ func benchRows(b *testing.B, name string, rows int, fn func(i int) (int, error))
 			i++
 		}
 	})
-}
-
-// benchPostgresSchema is postgresSchema for benchmarks: a schema of its own,
-// dropped at the end, and base with search_path set to it.
-func benchPostgresSchema(tb testing.TB, base string) string {
-	tb.Helper()
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "anode_orm_" + hex.EncodeToString(b)
-	admin, err := orm.Open(context.Background(), base, orm.NewRegistry(), orm.OpenOptions{MaxConns: 1})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ctx := context.Background()
-	if _, err := admin.Conn(ctx).Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		admin.Conn(ctx).Exec(ctx, "DROP SCHEMA "+schema+" CASCADE")
-		admin.Close()
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }

@@ -51,7 +51,7 @@ func openDB(t testing.TB, rawURL string, models []any) *orm.DB {
 
 // postgresSchema creates a schema of its own for the test, dropped at the
 // end, and returns base with search_path set to it.
-func postgresSchema(t *testing.T, base string) string {
+func postgresSchema(t testing.TB, base string) string {
 	t.Helper()
 	b := make([]byte, 6)
 	rand.Read(b)

@@ -21,35 +21,10 @@ func Create[T any](ctx context.Context, db *DB, obj *T) error {
 }
 
 func insertRow[T any](ctx context.Context, db *DB, m *Model, obj *T) error {
-	p := unsafe.Pointer(obj)
 	b := newBuilder(db)
-	b.sql.WriteString("INSERT INTO ")
-	b.table(m)
-	b.sql.WriteString(" (")
-	n := 0
-	for _, f := range m.Fields {
-		if f.AutoIncrement {
-			continue
-		}
-		if n > 0 {
-			b.sql.WriteString(", ")
-		}
-		b.column(f)
-		n++
-	}
-	b.sql.WriteString(") VALUES (")
-	n = 0
-	for _, f := range m.Fields {
-		if f.AutoIncrement {
-			continue
-		}
-		if n > 0 {
-			b.sql.WriteString(", ")
-		}
-		b.arg(f.acc.arg(unsafe.Add(p, f.acc.offset)))
-		n++
-	}
-	b.sql.WriteString(")")
+	cols := insertHead(b, m)
+	valuesRow(b, cols, unsafe.Pointer(obj))
+	p := unsafe.Pointer(obj)
 	conn := db.Conn(ctx)
 	if !m.PK.AutoIncrement {
 		_, err := conn.Exec(ctx, b.sql.String(), b.args...)
@@ -244,12 +219,7 @@ func BulkCreate[T any](ctx context.Context, db *DB, objs []T, batchSize int) err
 	if err != nil {
 		return err
 	}
-	var cols []*Field
-	for _, f := range m.Fields {
-		if !f.AutoIncrement {
-			cols = append(cols, f)
-		}
-	}
+	cols := insertColumns(m)
 	limit := maxBindArgs / max(len(cols), 1)
 	if batchSize <= 0 || batchSize > limit {
 		batchSize = min(limit, 1000)
@@ -257,30 +227,14 @@ func BulkCreate[T any](ctx context.Context, db *DB, objs []T, batchSize int) err
 	for start := 0; start < len(objs); start += batchSize {
 		batch := objs[start:min(start+batchSize, len(objs))]
 		b := newBuilder(db)
-		b.sql.WriteString("INSERT INTO ")
-		b.table(m)
-		b.sql.WriteString(" (")
-		for i, f := range cols {
-			if i > 0 {
-				b.sql.WriteString(", ")
-			}
-			b.column(f)
-		}
-		b.sql.WriteString(") VALUES ")
+		insertHead(b, m)
 		for r := range batch {
 			p := unsafe.Pointer(&batch[r])
 			applyDefaults(m, p)
 			if r > 0 {
 				b.sql.WriteString(", ")
 			}
-			b.sql.WriteString("(")
-			for i, f := range cols {
-				if i > 0 {
-					b.sql.WriteString(", ")
-				}
-				b.arg(f.acc.arg(unsafe.Add(p, f.acc.offset)))
-			}
-			b.sql.WriteString(")")
+			valuesRow(b, cols, p)
 		}
 		if !m.PK.AutoIncrement {
 			if _, err := db.Conn(ctx).Exec(ctx, b.sql.String(), b.args...); err != nil {
@@ -312,4 +266,43 @@ func scanKeys[T any](ctx context.Context, db *DB, m *Model, b *builder, batch []
 		}
 	}
 	return wrapWrite(m, "bulk create", rows.Err())
+}
+
+// insertColumns are the columns an INSERT writes: all but an auto-increment key.
+func insertColumns(m *Model) []*Field {
+	cols := make([]*Field, 0, len(m.Fields))
+	for _, f := range m.Fields {
+		if !f.AutoIncrement {
+			cols = append(cols, f)
+		}
+	}
+	return cols
+}
+
+// insertHead writes "INSERT INTO t (a, b) VALUES " and returns the columns.
+func insertHead(b *builder, m *Model) []*Field {
+	cols := insertColumns(m)
+	b.sql.WriteString("INSERT INTO ")
+	b.table(m)
+	b.sql.WriteString(" (")
+	for i, f := range cols {
+		if i > 0 {
+			b.sql.WriteString(", ")
+		}
+		b.column(f)
+	}
+	b.sql.WriteString(") VALUES ")
+	return cols
+}
+
+// valuesRow writes "(?, ?)" binding the columns of the object at p.
+func valuesRow(b *builder, cols []*Field, p unsafe.Pointer) {
+	b.sql.WriteString("(")
+	for i, f := range cols {
+		if i > 0 {
+			b.sql.WriteString(", ")
+		}
+		b.arg(f.acc.arg(unsafe.Add(p, f.acc.offset)))
+	}
+	b.sql.WriteString(")")
 }

@@ -149,7 +149,7 @@ func (g group) render(b *builder) {
 
 func (c Cond) resolve(m *Model) (expr, error) {
 	if c.op == "" {
-		return newCondition(m, c.lookup, c.value)
+		return newLookup(m, c.lookup, c.value)
 	}
 	g := group{op: c.op}
 	for _, it := range c.items {

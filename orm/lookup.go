@@ -30,7 +30,6 @@ type condition struct {
 	values []any     // for in and range
 	rhs    *resolved // an F expression instead of a value
 	part   string    // a date transform (year, month, …) applied to the column
-	not    bool
 }
 
 // dateParts are the transforms of time fields: pub_date__year, pub_date__month__gte.
@@ -57,6 +56,70 @@ func lookupNames() string {
 	}
 	sort.Strings(names)
 	return strings.Join(names, ", ")
+}
+
+// relCondition tests rows through a relation: a foreign key's target rows
+// (forward) or the rows whose foreign key refers to this one (reverse),
+// rendered as an IN subquery, so it never duplicates rows.
+type relCondition struct {
+	outer *Field // forward: the foreign key; reverse: nil (the primary key is used)
+	owner *Model // the model of the outer query
+	inner *Model // the model the subquery reads
+	fk    *Field // reverse: the inner model's foreign key
+	cond  expr
+}
+
+func (r relCondition) render(b *builder) {
+	if r.fk == nil { // forward: fk IN (SELECT pk FROM target WHERE …)
+		b.column(r.outer)
+		b.sql.WriteString(" IN (SELECT ")
+		b.column(r.inner.PK)
+	} else { // reverse: pk IN (SELECT fk FROM other WHERE …)
+		b.column(r.owner.PK)
+		b.sql.WriteString(" IN (SELECT ")
+		b.column(r.fk)
+	}
+	b.sql.WriteString(" FROM ")
+	b.table(r.inner)
+	b.sql.WriteString(" WHERE ")
+	r.cond.render(b)
+	b.sql.WriteString(")")
+}
+
+// newLookup builds the condition for a lookup, following relations:
+// "question__pub_date__year" on Choice, "choices__votes__gt" on Question.
+func newLookup(m *Model, text string, value any) (expr, error) {
+	name, rest, more := strings.Cut(text, "__")
+	if more {
+		if f, ok := m.Field(name); ok && f.Kind == KindForeignKey && f.Related != nil {
+			next, _, _ := strings.Cut(rest, "__")
+			if _, isField := f.Related.Field(next); isField || f.Related.reverse[next] != nil {
+				inner, err := newLookup(f.Related, rest, value)
+				if err != nil {
+					return nil, relabel(err, m, text)
+				}
+				return relCondition{outer: f, owner: m, inner: f.Related, cond: inner}, nil
+			}
+		}
+		if fk, ok := m.reverse[name]; ok {
+			inner, err := newLookup(fk.model, rest, value)
+			if err != nil {
+				return nil, relabel(err, m, text)
+			}
+			return relCondition{owner: m, inner: fk.model, fk: fk, cond: inner}, nil
+		}
+	} else if fk, ok := m.reverse[name]; ok {
+		return nil, &LookupError{Model: m.Label(), Lookup: text, Reason: fmt.Sprintf("%s is a reverse relation: name a field of %s after it (%s__<field>)", name, fk.model.Label(), name)}
+	}
+	return newCondition(m, text, value)
+}
+
+// relabel reports an error from inside a relation against the outer lookup.
+func relabel(err error, m *Model, text string) error {
+	if le, ok := err.(*LookupError); ok {
+		return &LookupError{Model: m.Label(), Lookup: text, Reason: le.Reason + " (in " + le.Model + ")"}
+	}
+	return err
 }
 
 func newCondition(m *Model, text string, value any) (condition, error) {
@@ -87,8 +150,8 @@ func newCondition(m *Model, text string, value any) (condition, error) {
 	}
 	kinds, ok := lookups[lookup]
 	if !ok {
-		if strings.Contains(lookup, "__") {
-			return fail("lookups across relations are not supported yet")
+		if f.Kind == KindForeignKey && f.Related != nil {
+			return fail("unknown lookup %q, and %s has no field %q (lookups: %s)", lookup, f.Related.Label(), strings.Split(lookup, "__")[0], lookupNames())
 		}
 		return fail("unknown lookup %q (lookups: %s)", lookup, lookupNames())
 	}
@@ -232,10 +295,6 @@ func bindable(f *Field, v any) (any, error) {
 }
 
 func (c condition) render(b *builder) {
-	if c.not {
-		b.sql.WriteString("NOT (")
-		defer b.sql.WriteString(")")
-	}
 	col := func() {
 		if c.part != "" {
 			b.sql.WriteString(b.d.Extract(c.part, b.d.QuoteIdent(c.field.Column)))

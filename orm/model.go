@@ -59,6 +59,10 @@ type Model struct {
 
 	byName map[string]*Field
 	hooks  hooks
+
+	// reverse maps a related name ("choices") to the foreign key of another
+	// model that refers to this one, set by Registry.Resolve.
+	reverse map[string]*Field
 }
 
 // Label is "module.Name", the model's name in messages and fixtures.

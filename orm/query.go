@@ -71,12 +71,14 @@ func (q *QuerySet[T]) addCondition(lookup string, value any, not bool) *QuerySet
 	if c.err != nil {
 		return c
 	}
-	cond, err := newCondition(c.model, lookup, value)
+	cond, err := newLookup(c.model, lookup, value)
 	if err != nil {
 		c.err = err
 		return c
 	}
-	cond.not = not
+	if not {
+		cond = group{op: "NOT", items: []expr{cond}}
+	}
 	c.where = append(c.where, cond)
 	return c
 }

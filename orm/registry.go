@@ -76,12 +76,19 @@ func (r *Registry) Resolve() error {
 			if pkType != f.relKey && !(f.relKey.Kind() == pkType.Kind() && f.relKey.ConvertibleTo(pkType)) {
 				return &ModelError{Model: m.Label(), Field: f.Name, Reason: fmt.Sprintf("key type %s does not match %s's primary key %s %s (use orm.Ref[%s, %s])", f.relKey, target.Label(), target.PK.Name, pkType, target.Name, pkType)}
 			}
-			f.Related = target
 			if f.RelatedName != "" {
 				if _, clash := target.byName[f.RelatedName]; clash {
 					return &ModelError{Model: m.Label(), Field: f.Name, Reason: fmt.Sprintf("related=%q clashes with field %s of %s", f.RelatedName, f.RelatedName, target.Label())}
 				}
+				if prev, dup := target.reverse[f.RelatedName]; dup {
+					return &ModelError{Model: m.Label(), Field: f.Name, Reason: fmt.Sprintf("related=%q is also used by %s.%s", f.RelatedName, prev.model.Label(), prev.Name)}
+				}
+				if target.reverse == nil {
+					target.reverse = map[string]*Field{}
+				}
+				target.reverse[f.RelatedName] = f
 			}
+			f.Related = target
 		}
 	}
 	return nil

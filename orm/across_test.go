@@ -1,0 +1,115 @@
+package orm_test
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/anode-go/anode/orm"
+)
+
+func TestLookupsAcrossRelations(t *testing.T) {
+	forEachDB(t, []any{Category{}, Answer{}, Quiz{}, Owner{}, Label{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		capitals, rivers := Quiz{Title: "Capitals"}, Quiz{Title: "Rivers"}
+		must(t, orm.Create(ctx, db, &capitals))
+		must(t, orm.Create(ctx, db, &rivers))
+		for _, a := range []Answer{
+			{Quiz: orm.FK[Quiz]{ID: capitals.ID}, Text: "Paris"},
+			{Quiz: orm.FK[Quiz]{ID: capitals.ID}, Text: "Prague"},
+			{Quiz: orm.FK[Quiz]{ID: capitals.ID}, Text: "Lima"},
+			{Quiz: orm.FK[Quiz]{ID: rivers.ID}, Text: "Po"},
+		} {
+			must(t, orm.Create(ctx, db, &a))
+		}
+		ana, bo := Owner{Name: "ana"}, Owner{Name: "bo"}
+		must(t, orm.Create(ctx, db, &ana))
+		must(t, orm.Create(ctx, db, &bo))
+		root := Category{Name: "root", Owner: orm.FK[Owner]{ID: ana.ID}}
+		must(t, orm.Create(ctx, db, &root))
+		must(t, orm.Create(ctx, db, &Category{Name: "leaf", Parent: orm.FK[Category]{ID: root.ID}, Owner: orm.FK[Owner]{ID: bo.ID}}))
+
+		answers := func(q *orm.QuerySet[Answer]) string {
+			rows, err := q.All(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var s []string
+			for _, r := range rows {
+				s = append(s, r.Text)
+			}
+			sort.Strings(s)
+			return strings.Join(s, ",")
+		}
+		quizzes := func(q *orm.QuerySet[Quiz]) string {
+			rows, err := q.OrderBy("title").All(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var s []string
+			for _, r := range rows {
+				s = append(s, r.Title)
+			}
+			return strings.Join(s, ",")
+		}
+		for _, tt := range []struct {
+			name, got, want string
+		}{
+			{"forward", answers(orm.From[Answer](db).Filter("quiz__title", "Rivers")), "Po"},
+			{"forward lookup", answers(orm.From[Answer](db).Filter("quiz__title__startswith", "Cap")), "Lima,Paris,Prague"},
+			{"forward exclude", answers(orm.From[Answer](db).Exclude("quiz__title", "Capitals")), "Po"},
+			{"forward in Q", answers(orm.From[Answer](db).Where(orm.Or(orm.Q("quiz__title", "Rivers"), orm.Q("text", "Lima")))), "Lima,Po"},
+			// Reverse, by related name: one row per quiz, however many answers match.
+			{"reverse", quizzes(orm.From[Quiz](db).Filter("answers__text__startswith", "P")), "Capitals,Rivers"},
+			{"reverse no duplicates", quizzes(orm.From[Quiz](db).Filter("answers__text__in", []string{"Paris", "Prague", "Lima"})), "Capitals"},
+			{"reverse exclude", quizzes(orm.From[Quiz](db).Exclude("answers__text", "Po")), "Capitals"},
+			{"reverse then forward", quizzes(orm.From[Quiz](db).Filter("answers__quiz__title", "Rivers")), "Rivers"},
+		} {
+			if tt.got != tt.want {
+				t.Errorf("%s: %q, want %q", tt.name, tt.got, tt.want)
+			}
+		}
+		if n, err := orm.From[Quiz](db).Filter("answers__text__startswith", "P").Count(ctx); err != nil || n != 2 {
+			t.Errorf("Count across a reverse relation: %d, %v (no duplicates)", n, err)
+		}
+		// Several hops, a self-reference, and a nullable key.
+		for _, tt := range []struct {
+			lookup string
+			value  any
+			want   int64
+		}{
+			{"owner__name", "bo", 1},
+			{"parent__name", "root", 1},
+			{"parent__owner__name", "ana", 1},
+			{"parent__owner__name", "bo", 0},
+		} {
+			if n, err := orm.From[Category](db).Filter(tt.lookup, tt.value).Count(ctx); err != nil || n != tt.want {
+				t.Errorf("%s=%v: %d, %v; want %d", tt.lookup, tt.value, n, err, tt.want)
+			}
+		}
+		// Updates and deletes filter through relations too.
+		if n, err := orm.From[Answer](db).Filter("quiz__title", "Rivers").Update(ctx, orm.Set("text", "Danube")); err != nil || n != 1 {
+			t.Errorf("Update across a relation: %d, %v", n, err)
+		}
+		if n, err := orm.From[Answer](db).Filter("quiz__title", "Rivers").Delete(ctx); err != nil || n != 1 {
+			t.Errorf("Delete across a relation: %d, %v", n, err)
+		}
+
+		for _, tt := range []struct{ lookup, want string }{
+			{"quiz__nope", `has no field "nope"`},
+			{"quiz__title__nope", `unknown lookup "nope"`},
+			{"answers", "reverse relation"},
+		} {
+			var err error
+			if strings.HasPrefix(tt.lookup, "answers") {
+				_, err = orm.From[Quiz](db).Filter(tt.lookup, 1).All(ctx)
+			} else {
+				_, err = orm.From[Answer](db).Filter(tt.lookup, "x").All(ctx)
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("%s: %v, want %q", tt.lookup, err, tt.want)
+			}
+		}
+	})
+}

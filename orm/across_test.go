@@ -113,3 +113,52 @@ func TestLookupsAcrossRelations(t *testing.T) {
 		}
 	})
 }
+
+func TestOrderAcrossRelations(t *testing.T) {
+	forEachDB(t, []any{Category{}, Answer{}, Quiz{}, Owner{}, Label{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		zed, amy := Owner{Name: "zed"}, Owner{Name: "amy"}
+		must(t, orm.Create(ctx, db, &zed))
+		must(t, orm.Create(ctx, db, &amy))
+		r1 := Category{Name: "r1", Owner: orm.FK[Owner]{ID: zed.ID}}
+		r2 := Category{Name: "r2", Owner: orm.FK[Owner]{ID: amy.ID}}
+		must(t, orm.Create(ctx, db, &r1))
+		must(t, orm.Create(ctx, db, &r2))
+		for _, c := range []Category{
+			{Name: "c1", Parent: orm.FK[Category]{ID: r1.ID}, Owner: orm.FK[Owner]{ID: amy.ID}},
+			{Name: "c2", Parent: orm.FK[Category]{ID: r2.ID}, Owner: orm.FK[Owner]{ID: zed.ID}},
+		} {
+			must(t, orm.Create(ctx, db, &c))
+		}
+		names := func(order ...string) string {
+			rows, err := orm.From[Category](db).Filter("parent__isnull", false).OrderBy(order...).All(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var s []string
+			for _, r := range rows {
+				s = append(s, r.Name)
+			}
+			return strings.Join(s, ",")
+		}
+		for _, tt := range []struct {
+			order []string
+			want  string
+		}{
+			{[]string{"owner__name"}, "c1,c2"},         // amy, zed
+			{[]string{"-owner__name"}, "c2,c1"},        // zed, amy
+			{[]string{"parent__name"}, "c1,c2"},        // r1, r2 (a self-reference)
+			{[]string{"parent__owner__name"}, "c2,c1"}, // r2's amy before r1's zed
+			{[]string{"-parent__owner__name", "name"}, "c1,c2"},
+		} {
+			if got := names(tt.order...); got != tt.want {
+				t.Errorf("OrderBy(%v): %s, want %s", tt.order, got, tt.want)
+			}
+		}
+		for _, bad := range []string{"owner__nope", "name__owner", "nope__name"} {
+			if _, err := orm.From[Category](db).OrderBy(bad).All(ctx); err == nil {
+				t.Errorf("OrderBy(%q) must fail", bad)
+			}
+		}
+	})
+}

@@ -30,6 +30,7 @@ type QuerySet[T any] struct {
 type orderTerm struct {
 	field *Field
 	desc  bool
+	hops  []*Field // foreign keys followed to reach field ("question__pub_date")
 }
 
 // From starts a query over model T on db. T must be registered.
@@ -39,7 +40,7 @@ func From[T any](db *DB) *QuerySet[T] {
 	if err == nil {
 		for _, o := range m.Meta.Ordering {
 			f, _ := m.Field(strings.TrimPrefix(o, "-"))
-			q.order = append(q.order, orderTerm{f, strings.HasPrefix(o, "-")})
+			q.order = append(q.order, orderTerm{field: f, desc: strings.HasPrefix(o, "-")})
 		}
 	}
 	return q
@@ -161,14 +162,63 @@ func (q *QuerySet[T]) OrderBy(fields ...string) *QuerySet[T] {
 	}
 	c.order = nil
 	for _, name := range fields {
-		f, ok := c.model.Field(strings.TrimPrefix(name, "-"))
-		if !ok {
-			c.err = &LookupError{Model: c.model.Label(), Lookup: name, Reason: "OrderBy: no such field (fields: " + strings.Join(c.model.FieldNames(), ", ") + ")"}
+		term, err := orderPath(c.model, name)
+		if err != nil {
+			c.err = err
 			return c
 		}
-		c.order = append(c.order, orderTerm{f, strings.HasPrefix(name, "-")})
+		c.order = append(c.order, term)
 	}
 	return c
+}
+
+// orderPath resolves "-question__pub_date": foreign keys to follow, then a
+// field of the last model.
+func orderPath(m *Model, name string) (orderTerm, error) {
+	term := orderTerm{desc: strings.HasPrefix(name, "-")}
+	parts := strings.Split(strings.TrimPrefix(name, "-"), "__")
+	cur := m
+	for i, part := range parts {
+		f, ok := cur.Field(part)
+		if !ok {
+			return term, &LookupError{Model: m.Label(), Lookup: name, Reason: fmt.Sprintf("OrderBy: %s has no field %q (fields: %s)", cur.Label(), part, strings.Join(cur.FieldNames(), ", "))}
+		}
+		if i == len(parts)-1 {
+			term.field = f
+			return term, nil
+		}
+		if f.Kind != KindForeignKey || f.Related == nil {
+			return term, &LookupError{Model: m.Label(), Lookup: name, Reason: fmt.Sprintf("OrderBy: %s is not a foreign key, so %q cannot follow it", f.Name, parts[i+1])}
+		}
+		term.hops = append(term.hops, f)
+		cur = f.Related
+	}
+	return term, nil
+}
+
+// render writes the ordering expression: the column, or for a path through
+// foreign keys a correlated subquery, one aliased level per hop (so a
+// self-reference such as parent__name stays unambiguous).
+func (o orderTerm) render(b *builder) {
+	if len(o.hops) == 0 {
+		b.column(o.field)
+		return
+	}
+	// (SELECT (SELECT a2.col FROM t2 AS a2 WHERE a2.pk = a1.fk2) FROM t1 AS a1 WHERE a1.pk = outer.fk1)
+	outer := b.db.q(o.hops[0].model).table
+	closings := make([]string, len(o.hops))
+	for i, fk := range o.hops {
+		alias := b.d.QuoteIdent("anode_o" + strconv.Itoa(i+1))
+		target := b.db.q(fk.Related)
+		b.sql.WriteString("(SELECT ")
+		closings[i] = " FROM " + target.table + " AS " + alias + " WHERE " + alias + "." + target.columns[fk.Related.PK.pos] +
+			" = " + outer + "." + b.db.q(fk.model).columns[fk.pos] + ")"
+		outer = alias
+	}
+	b.sql.WriteString(outer + "." + b.db.q(o.field.model).columns[o.field.pos])
+	for i := len(closings) - 1; i >= 0; i-- {
+		b.sql.WriteString(closings[i])
+	}
 }
 
 // Limit returns at most n rows.
@@ -259,7 +309,7 @@ func (q *QuerySet[T]) First(ctx context.Context) (T, error) {
 	c := q
 	if len(c.order) == 0 && c.err == nil {
 		c = q.clone()
-		c.order = []orderTerm{{c.model.PK, false}}
+		c.order = []orderTerm{{field: c.model.PK}}
 	}
 	rows, err := c.Limit(1).All(ctx)
 	if err != nil || len(rows) == 0 {
@@ -422,7 +472,7 @@ func (q *QuerySet[T]) selectSQL() *builder {
 			if i > 0 {
 				b.sql.WriteString(", ")
 			}
-			b.column(o.field)
+			o.render(b)
 			if o.desc {
 				b.sql.WriteString(" DESC")
 			}

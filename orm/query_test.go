@@ -198,7 +198,7 @@ func TestQueryBuildErrors(t *testing.T) {
 		{orm.From[Poll](db).Filter("votes__range", []int{1}), "exactly two values"},
 		{orm.From[Poll](db).Filter("votes__gt", nil), "cannot compare with nil"},
 		{orm.From[Poll](db).Filter("question__text", "x"), `no field "question"`},
-		{orm.From[Poll](db).OrderBy("-nope"), "OrderBy: no such field"},
+		{orm.From[Poll](db).OrderBy("-nope"), `OrderBy: app.Poll has no field "nope"`},
 	}
 	for _, tt := range tests {
 		_, err := tt.q.All(ctx)

@@ -162,3 +162,57 @@ func TestOrderAcrossRelations(t *testing.T) {
 		}
 	})
 }
+
+func TestPrefetchRelated(t *testing.T) {
+	forEachDB(t, []any{Category{}, Answer{}, Quiz{}, Owner{}, Label{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		a, b := Quiz{Title: "A"}, Quiz{Title: "B"}
+		must(t, orm.Create(ctx, db, &a))
+		must(t, orm.Create(ctx, db, &b))
+		for _, x := range []Answer{{Quiz: orm.FK[Quiz]{ID: a.ID}, Text: "1"}, {Quiz: orm.FK[Quiz]{ID: b.ID}, Text: "2"}, {Quiz: orm.FK[Quiz]{ID: a.ID}, Text: "3"}} {
+			must(t, orm.Create(ctx, db, &x))
+		}
+		rows, err := orm.From[Answer](db).OrderBy("text").PrefetchRelated("quiz").All(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			l := r.Quiz.Loaded()
+			if l == nil || l.ID != r.Quiz.ID {
+				t.Fatalf("answer %s: loaded %+v for key %d", r.Text, l, r.Quiz.ID)
+			}
+		}
+		// One object per key, shared by the rows that refer to it: loaded in one query, not per row.
+		if rows[0].Quiz.Loaded() != rows[2].Quiz.Loaded() || rows[0].Quiz.Loaded().Title != "A" || rows[1].Quiz.Loaded().Title != "B" {
+			t.Fatalf("prefetched objects: %+v %+v %+v", rows[0].Quiz.Loaded(), rows[1].Quiz.Loaded(), rows[2].Quiz.Loaded())
+		}
+		if q, err := rows[1].Quiz.Get(ctx, db); err != nil || q.Title != "B" {
+			t.Fatalf("Get of a prefetched reference: %+v, %v", q, err)
+		}
+		if plain, _ := orm.From[Answer](db).First(ctx); plain.Quiz.Loaded() != nil {
+			t.Fatal("without PrefetchRelated nothing is attached")
+		}
+
+		// Nullable keys: NULL ones stay empty; string keys work.
+		owner := Owner{Name: "o"}
+		must(t, orm.Create(ctx, db, &owner))
+		must(t, orm.Create(ctx, db, &Label{Code: "geo"}))
+		root := Category{Name: "root", Owner: orm.FK[Owner]{ID: owner.ID}}
+		must(t, orm.Create(ctx, db, &root))
+		must(t, orm.Create(ctx, db, &Category{Name: "leaf", Parent: orm.FK[Category]{ID: root.ID}, Owner: orm.FK[Owner]{ID: owner.ID}, Label: orm.Ref[Label, string]{ID: "geo"}}))
+		cats, err := orm.From[Category](db).OrderBy("name").PrefetchRelated("parent", "label", "owner").All(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		leaf, top := cats[0], cats[1]
+		if leaf.Parent.Loaded() == nil || leaf.Parent.Loaded().Name != "root" || leaf.Label.Loaded() == nil || leaf.Label.Loaded().Code != "geo" {
+			t.Fatalf("leaf: parent %+v label %+v", leaf.Parent.Loaded(), leaf.Label.Loaded())
+		}
+		if top.Parent.Loaded() != nil || top.Label.Loaded() != nil || top.Owner.Loaded() == nil {
+			t.Fatalf("root: NULL keys must stay empty: %+v", top)
+		}
+		if _, err := orm.From[Category](db).PrefetchRelated("name").All(ctx); err == nil {
+			t.Fatal("PrefetchRelated of a non-key field must fail")
+		}
+	})
+}

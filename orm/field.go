@@ -88,6 +88,8 @@ type Field struct {
 	model *Model // the model the field belongs to
 	pos   int    // index in model.Fields
 
+	objOffset uintptr // foreign key: offset of the loaded object pointer (Ref.obj) in the model
+
 	acc accessors
 }
 
@@ -128,6 +130,8 @@ func newField(model string, sf reflect.StructField) (*Field, error) {
 			return nil, fail("on_delete=set_null needs the null tag option")
 		}
 		f.acc = newRefAccessors(sf, f.Null, f.relKey)
+		objField, _ := t.FieldByName("obj")
+		f.objOffset = sf.Offset + objField.Offset
 		if f.VerboseName == "" {
 			f.VerboseName = strings.ReplaceAll(snakeCase(sf.Name), "_", " ")
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"unsafe"
 )
 
 // Meta holds a model's options, the equivalent of Django's class Meta. A
@@ -60,6 +61,10 @@ type Model struct {
 	byName map[string]*Field
 	hooks  hooks
 
+	// newObj allocates a zero value of the model, for rows loaded without
+	// its Go type at hand (PrefetchRelated).
+	newObj func() unsafe.Pointer
+
 	// reverse maps a related name ("choices") to the foreign key of another
 	// model that refers to this one, set by Registry.Resolve.
 	reverse map[string]*Field
@@ -102,6 +107,7 @@ func newModel(module string, t reflect.Type) (*Model, error) {
 		return nil, &ModelError{Model: label, Reason: fmt.Sprintf("module name %q must be lowercase letters, digits and _", module)}
 	}
 	m := &Model{Module: module, Name: t.Name(), Type: t, byName: map[string]*Field{}}
+	m.newObj = func() unsafe.Pointer { return reflect.New(t).UnsafePointer() }
 	for i := 0; i < t.NumField(); i++ {
 		sf := t.Field(i)
 		if !sf.IsExported() || sf.Tag.Get("anode") == "-" {

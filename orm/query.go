@@ -17,14 +17,15 @@ import (
 // (an unknown field, a bad lookup, a value of the wrong type) are kept and
 // returned by that method, before any SQL is sent.
 type QuerySet[T any] struct {
-	db     *DB
-	model  *Model
-	where  []expr
-	order  []orderTerm
-	limit  int
-	offset int
-	lock   string // "", "FOR UPDATE", "FOR UPDATE NOWAIT", "FOR UPDATE SKIP LOCKED"
-	err    error
+	db       *DB
+	model    *Model
+	where    []expr
+	order    []orderTerm
+	limit    int
+	offset   int
+	lock     string   // "", "FOR UPDATE", "FOR UPDATE NOWAIT", "FOR UPDATE SKIP LOCKED"
+	prefetch []*Field // foreign keys to load after the main query
+	err      error
 }
 
 type orderTerm struct {
@@ -270,8 +271,15 @@ func (q *QuerySet[T]) Err() error { return q.err }
 // All runs the query and returns every matching row.
 func (q *QuerySet[T]) All(ctx context.Context) ([]T, error) {
 	var out []T
-	err := q.each(ctx, func(row *T) { out = append(out, *row) })
-	return out, err
+	if err := q.each(ctx, func(row *T) { out = append(out, *row) }); err != nil {
+		return nil, err
+	}
+	if len(q.prefetch) > 0 {
+		if err := q.prefetchInto(ctx, out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // Iterate streams the matching rows one at a time, in constant memory, for

@@ -85,6 +85,7 @@ func (a *App) commands() *cobra.Command {
 		},
 	}
 	root.AddCommand(a.serveCommand(), a.checkCommand(), a.routesCommand(), a.versionCommand(), a.dbshellCommand())
+	root.AddCommand(a.fixtureCommands()...)
 	for _, m := range a.modules {
 		if m.Commands != nil {
 			root.AddCommand(m.Commands(a)...)

@@ -80,3 +80,5 @@ func postgresSchema(t testing.TB, base string) string {
 	u.RawQuery = q.Encode()
 	return u.String()
 }
+
+func anodetestPostgres(t testing.TB) string { return anodetest.Service(t, "ANODE_TEST_POSTGRES") }

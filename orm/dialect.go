@@ -40,6 +40,10 @@ type Dialect interface {
 	// Extract renders the integer part ("year", "month", "day", "hour",
 	// "minute", "second") of time column col (quoted), in UTC.
 	Extract(part, col string) string
+	// ResetSequence returns the statement that moves table's auto-increment
+	// counter for column (both quoted) past the largest key, after rows were
+	// inserted with explicit keys; "" when the database does that itself.
+	ResetSequence(table, column string) string
 }
 
 // LikePattern builds a LIKE pattern for kind (contains, startswith,

@@ -127,8 +127,8 @@ func newModel(module string, t reflect.Type) (*Model, error) {
 		m.Fields = append(m.Fields, f)
 		m.byName[f.Name] = f
 		m.byName[f.Column] = f
-		if f.Kind == KindForeignKey {
-			m.byName[snakeCase(f.Name)] = f // "quiz" as well as "Quiz" and "quiz_id"
+		if _, taken := m.byName[snakeCase(f.Name)]; !taken {
+			m.byName[snakeCase(f.Name)] = f // "quiz" for a foreign key; fixtures use these names
 		}
 		if f.PrimaryKey {
 			if m.PK != nil {

@@ -206,12 +206,13 @@ func TestLongConstraintNames(t *testing.T) {
 // testDialect renders recognisably, to test the SQL shape independent of a database.
 type testDialect struct{}
 
-func (testDialect) Name() string                    { return "test" }
-func (testDialect) QuoteIdent(n string) string      { return "«" + n + "»" }
-func (testDialect) Placeholder(n int) string        { return "?" }
-func (testDialect) AutoPrimaryKey() string          { return "AUTO" }
-func (testDialect) TranslateError(e error) error    { return e }
-func (testDialect) Extract(part, col string) string { return part + "(" + col + ")" }
+func (testDialect) Name() string                              { return "test" }
+func (testDialect) QuoteIdent(n string) string                { return "«" + n + "»" }
+func (testDialect) Placeholder(n int) string                  { return "?" }
+func (testDialect) AutoPrimaryKey() string                    { return "AUTO" }
+func (testDialect) TranslateError(e error) error              { return e }
+func (testDialect) Extract(part, col string) string           { return part + "(" + col + ")" }
+func (testDialect) ResetSequence(table, column string) string { return "" }
 func (testDialect) Match(kind string, fold bool, col, ph, v string) (string, string) {
 	return col + " MATCH " + ph, v
 }

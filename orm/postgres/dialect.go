@@ -116,3 +116,9 @@ func (Dialect) Match(kind string, fold bool, col, ph, value string) (string, str
 func (Dialect) Extract(part, col string) string {
 	return "CAST(EXTRACT(" + strings.ToUpper(part) + " FROM " + col + " AT TIME ZONE 'UTC') AS INTEGER)"
 }
+
+// ResetSequence moves the identity sequence of table.column past MAX(column).
+func (Dialect) ResetSequence(table, column string) string {
+	return "SELECT setval(pg_get_serial_sequence('" + strings.ReplaceAll(table, "'", "''") + "', '" +
+		strings.ReplaceAll(strings.Trim(column, `"`), "'", "''") + "'), COALESCE(MAX(" + column + "), 1), MAX(" + column + ") IS NOT NULL) FROM " + table
+}

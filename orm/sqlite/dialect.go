@@ -97,3 +97,7 @@ func (dialect) Extract(part, col string) string {
 	pos := map[string]string{"year": "1, 4", "month": "6, 2", "day": "9, 2", "hour": "12, 2", "minute": "15, 2", "second": "18, 2"}[part]
 	return "CAST(substr(" + col + ", " + pos + ") AS INTEGER)"
 }
+
+// ResetSequence returns "": SQLite moves an AUTOINCREMENT counter past any
+// key inserted explicitly.
+func (dialect) ResetSequence(table, column string) string { return "" }

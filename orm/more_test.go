@@ -128,3 +128,40 @@ func TestIterateRawGetOrCreateBulk(t *testing.T) {
 		must(t, err)
 	})
 }
+
+func TestUpdateOrCreate(t *testing.T) {
+	forEachDB(t, []any{Slugged{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		row, created, err := orm.From[Slugged](db).Filter("slug", "x").UpdateOrCreate(ctx, Slugged{Slug: "x", Count: 1})
+		if err != nil || !created || row.ID == 0 || row.Count != 1 {
+			t.Fatalf("create: %+v %v %v", row, created, err)
+		}
+		again, created, err := orm.From[Slugged](db).Filter("slug", "x").UpdateOrCreate(ctx, Slugged{Slug: "x", Count: 5})
+		if err != nil || created || again.ID != row.ID || again.Count != 5 {
+			t.Fatalf("update: %+v %v %v", again, created, err)
+		}
+		if got, _ := orm.From[Slugged](db).Filter("slug", "x").Get(ctx); got.Count != 5 {
+			t.Fatalf("stored: %+v", got)
+		}
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		creators := 0
+		for i := range 20 {
+			wg.Go(func() {
+				_, c, err := orm.From[Slugged](db).Filter("slug", "race").UpdateOrCreate(ctx, Slugged{Slug: "race", Count: i})
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					t.Error(err)
+				}
+				if c {
+					creators++
+				}
+			})
+		}
+		wg.Wait()
+		if n, _ := orm.From[Slugged](db).Filter("slug", "race").Count(ctx); n != 1 || creators != 1 {
+			t.Fatalf("20 concurrent UpdateOrCreate: %d rows, %d creators", n, creators)
+		}
+	})
+}

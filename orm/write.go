@@ -306,3 +306,44 @@ func valuesRow(b *builder, cols []*Field, p unsafe.Pointer) {
 	}
 	b.sql.WriteString(")")
 }
+
+// UpdateOrCreate updates the one row matching q with every field of obj
+// (keeping the row's primary key), or creates obj when there is none, and
+// returns the row as written with created set. It runs in a transaction with
+// the row locked (SelectForUpdate), and if a concurrent call creates the row
+// first (a unique constraint over the filtered fields), it updates that row.
+func (q *QuerySet[T]) UpdateOrCreate(ctx context.Context, obj T) (row T, created bool, err error) {
+	if q.err != nil {
+		return row, false, q.err
+	}
+	pk := q.model.PK
+	update := func(ctx context.Context, existing T) error {
+		dst := reflect.NewAt(pk.Type, unsafe.Add(unsafe.Pointer(&obj), pk.acc.offset)).Elem()
+		dst.Set(reflect.NewAt(pk.Type, unsafe.Add(unsafe.Pointer(&existing), pk.acc.offset)).Elem())
+		return Save(ctx, q.db, &obj)
+	}
+	err = q.db.Atomic(ctx, func(ctx context.Context) error {
+		existing, err := q.SelectForUpdate(LockWait).Get(ctx)
+		if err == nil {
+			return update(ctx, existing)
+		}
+		if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		err = q.db.Atomic(ctx, func(ctx context.Context) error { return Create(ctx, q.db, &obj) })
+		var ie *IntegrityError
+		if errors.As(err, &ie) && ie.Kind == IntegrityUnique {
+			if existing, err = q.SelectForUpdate(LockWait).Get(ctx); err != nil {
+				return err
+			}
+			return update(ctx, existing)
+		}
+		created = err == nil
+		return err
+	})
+	if err != nil {
+		var zero T
+		return zero, false, err
+	}
+	return obj, created, nil
+}

@@ -71,11 +71,7 @@ type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
 // App serving the request (or a plain-text fallback outside an App).
 func (f HandlerFunc) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err := f(w, r); err != nil {
-		renderer := defaultRenderer
-		if st := stateFrom(r.Context()); st != nil && st.app != nil {
-			renderer = st.app.errors
-		}
-		renderer.render(w, r, err)
+		RenderError(w, r, err)
 	}
 }
 

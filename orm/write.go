@@ -162,8 +162,15 @@ func wrapWrite(m *Model, op string, err error) error {
 	return fmt.Errorf("orm: %s %s: %w", op, m.Label(), err)
 }
 
-// isZeroInt reports whether an integer primary key is still zero.
+// isZeroInt reports whether an integer primary key is still zero, through the
+// field's typed accessor for the common key types.
 func isZeroInt(f *Field, p unsafe.Pointer) bool {
+	switch v := f.acc.arg(p).(type) {
+	case *int64:
+		return *v == 0
+	case *int:
+		return *v == 0
+	}
 	return reflect.NewAt(f.Type, p).Elem().IsZero()
 }
 

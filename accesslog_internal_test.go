@@ -70,3 +70,24 @@ func (l *logWriter) snapshot(b *bytes.Buffer) string {
 	defer l.mu.Unlock()
 	return b.String()
 }
+
+// FuzzAppendLogTime checks the cached timestamp formatting against
+// time.RFC3339Nano for local, UTC and fixed-offset times, including the
+// same second twice (a cache hit) and whole seconds (no fraction).
+func FuzzAppendLogTime(f *testing.F) {
+	for _, s := range []int64{0, 1, 999_999_999, 1_000_000_000, 1_795_000_000_123_456_789, 1_795_000_000_100_000_000, -1_500_000_000} {
+		f.Add(s)
+	}
+	zones := []*time.Location{time.Local, time.UTC, time.FixedZone("", -7*3600-30*60), time.FixedZone("", 5*3600+45*60)}
+	f.Fuzz(func(t *testing.T, nanos int64) {
+		for _, loc := range zones {
+			tm := time.Unix(0, nanos).In(loc)
+			for range 2 { // the second call hits the cache
+				got := string(appendLogTime([]byte("x"), tm))
+				if want := "x" + tm.Format(time.RFC3339Nano); got != want {
+					t.Fatalf("appendLogTime(%v) = %q, want %q", tm, got, want)
+				}
+			}
+		}
+	})
+}

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/anode-go/anode/internal/compress"
 	"github.com/anode-go/anode/internal/static"
@@ -224,7 +225,12 @@ func (a *App) finalize() {
 		a.inner = h
 		h = http.HandlerFunc(a.serveInner)
 		if *a.cfg.Compress {
-			h = compress.Middleware(compress.Options{})(h)
+			h = compress.Middleware(compress.Options{VarySlot: func(r *http.Request) *[1]string {
+				if st := stateFrom(r.Context()); st != nil {
+					return &st.varyHeader
+				}
+				return nil
+			}})(h)
 		}
 		a.handler = h
 		a.ready.Store(true)
@@ -252,7 +258,7 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if st.id == "" {
-		st.id = a.newRequestID()
+		st.id = a.newRequestID(st)
 	}
 	st.idHeader[0] = st.id
 	w.Header()["X-Request-Id"] = st.idHeader[:] // canonical key; no allocation
@@ -283,11 +289,12 @@ func (a *App) serveInner(w http.ResponseWriter, r *http.Request) {
 	a.inner.ServeHTTP(&st.rw, r)
 }
 
-func (a *App) newRequestID() string {
-	var buf [32]byte
-	b := append(buf[:0], a.idPrefix...)
+// newRequestID builds the next request ID in st's own buffer, so the ID
+// costs no allocation of its own: the string lives as long as the state.
+func (a *App) newRequestID(st *requestState) string {
+	b := append(st.idBuf[:0], a.idPrefix...)
 	b = strconv.AppendUint(b, a.idSeq.Add(1), 36)
-	return string(b)
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // validRequestID accepts IDs a proxy may send: 1-128 printable, unspaced chars.

@@ -11,12 +11,14 @@ import (
 // stateKey), which saves the allocation of a separate context.WithValue.
 type requestState struct {
 	context.Context
-	app      *App
-	idHeader [1]string // the X-Request-ID header value, allocated with the state
-	id       string
-	clientIP netip.Addr
-	ipKnown  bool           // clientIP was computed (trusted proxies); else it is the peer
-	rw       responseWriter // the App's wrapper around the ResponseWriter
+	app        *App
+	idHeader   [1]string // the X-Request-ID header value, allocated with the state
+	varyHeader [1]string // a Vary value added by the compressor
+	idBuf      [24]byte  // holds a generated request ID (8-char prefix, "-", base-36 counter)
+	id         string
+	clientIP   netip.Addr
+	ipKnown    bool           // clientIP was computed (trusted proxies); else it is the peer
+	rw         responseWriter // the App's wrapper around the ResponseWriter
 }
 
 type stateKey struct{}

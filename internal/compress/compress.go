@@ -91,6 +91,11 @@ type Options struct {
 	// DisableZstd stops zstd from being offered, leaving gzip as the only
 	// coding, for example when a cache in front cannot store zstd variants.
 	DisableZstd bool
+
+	// VarySlot, if set, returns per-request storage for the Vary header
+	// value the middleware adds when the response has none, sparing an
+	// allocation per request. The slot must not be shared between requests.
+	VarySlot func(*http.Request) *[1]string
 }
 
 // Middleware returns middleware that compresses the responses of the handler
@@ -116,11 +121,11 @@ func Middleware(o Options) func(http.Handler) http.Handler {
 				// compressed, so skip the wrapper and its buffering. Vary
 				// still tells caches that another client could get a
 				// compressed response.
-				addVary(w.Header())
+				addVary(w.Header(), c.slot(r))
 				next.ServeHTTP(w, r)
 				return
 			}
-			cw := &responseWriter{rw: w, c: c, enc: enc}
+			cw := &responseWriter{rw: w, c: c, enc: enc, vary: c.slot(r)}
 			next.ServeHTTP(cw, r)
 			// Not deferred: after a panic the response is abandoned, and
 			// writing a trailer or returning a half-used encoder to a pool
@@ -132,11 +137,20 @@ func Middleware(o Options) func(http.Handler) http.Handler {
 
 // codecs holds one middleware's settings and encoder pools.
 type codecs struct {
-	minSize int
-	zstd    bool
-	gzip    sync.Pool // *gzip.Writer at the configured level
-	zstdEnc sync.Pool // *zstd.Encoder; nil if construction failed
-	bufs    sync.Pool // *[]byte with capacity minSize
+	minSize  int
+	zstd     bool
+	gzip     sync.Pool // *gzip.Writer at the configured level
+	zstdEnc  sync.Pool // *zstd.Encoder; nil if construction failed
+	bufs     sync.Pool // *[]byte with capacity minSize
+	varySlot func(*http.Request) *[1]string
+}
+
+// slot returns the request's Vary slot, or nil without one.
+func (c *codecs) slot(r *http.Request) *[1]string {
+	if c.varySlot == nil {
+		return nil
+	}
+	return c.varySlot(r)
 }
 
 var zstdOptions = []zstd.EOption{
@@ -155,7 +169,7 @@ func newCodecs(o Options) *codecs {
 		panic(fmt.Sprintf("compress: Options.Level %d passed to Middleware is not a gzip level (want %d..%d)",
 			o.Level, gzip.StatelessCompression, gzip.BestCompression))
 	}
-	c := &codecs{minSize: o.MinSize, zstd: !o.DisableZstd}
+	c := &codecs{minSize: o.MinSize, zstd: !o.DisableZstd, varySlot: o.VarySlot}
 	switch {
 	case c.minSize == 0:
 		c.minSize = defaultMinSize

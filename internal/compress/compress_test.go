@@ -453,3 +453,25 @@ func BenchmarkMiddleware(b *testing.B) {
 		})
 	}
 }
+
+// The Vary value added for a client that accepts no encoding lives in the
+// slot the caller provides, and an existing Vary header is extended, never
+// written into the slot.
+func TestVarySlot(t *testing.T) {
+	var slot [1]string
+	h := compress.Middleware(compress.Options{VarySlot: func(*http.Request) *[1]string { return &slot }})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("hi"))
+	}))
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+	if got := w.Header()["Vary"]; len(got) != 1 || got[0] != "Accept-Encoding" || &got[0] != &slot[0] {
+		t.Fatalf("Vary = %q (slot %q), want Accept-Encoding stored in the slot", got, slot[0])
+	}
+	slot[0] = ""
+	w = httptest.NewRecorder()
+	w.Header().Set("Vary", "Cookie")
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+	if got := w.Header().Values("Vary"); len(got) != 2 || got[0] != "Cookie" || got[1] != "Accept-Encoding" || slot[0] != "" {
+		t.Fatalf("Vary = %q (slot %q), want Cookie, Accept-Encoding and the slot unused", got, slot[0])
+	}
+}

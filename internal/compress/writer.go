@@ -39,7 +39,8 @@ type responseWriter struct {
 	state  state
 	status int // final status recorded by WriteHeader; 0 until then
 	buf    *[]byte
-	w      encoder // in stateCompress
+	w      encoder    // in stateCompress
+	vary   *[1]string // storage for an added Vary value, or nil
 }
 
 var _ interface {
@@ -188,7 +189,7 @@ func (w *responseWriter) decide(next []byte, allowed bool) error {
 	h := w.rw.Header()
 	w.state = statePlain
 	if w.eligible(h, next) {
-		addVary(h)
+		addVary(h, w.vary)
 		if allowed && w.enc != encNone {
 			if enc := w.c.getEncoder(w.enc, w.rw); enc != nil {
 				w.w = enc
@@ -289,9 +290,15 @@ func bodyAllowed(status int) bool {
 	return status >= 200 && status != http.StatusNoContent && status != http.StatusNotModified
 }
 
-// addVary adds Accept-Encoding to the Vary header unless it is covered.
-func addVary(h http.Header) {
+// addVary adds Accept-Encoding to the Vary header unless it is covered,
+// using slot (if not nil) for the value when the header is empty.
+func addVary(h http.Header, slot *[1]string) {
 	vary := h["Vary"]
+	if len(vary) == 0 && slot != nil {
+		slot[0] = "Accept-Encoding"
+		h["Vary"] = slot[:]
+		return
+	}
 	for _, line := range vary {
 		for t := range strings.SplitSeq(line, ",") {
 			t = strings.TrimSpace(t)

@@ -28,21 +28,16 @@ type querier interface {
 // writing the query log.
 type conn struct {
 	q   querier
-	log *queryLog // nil: no query log
+	log *orm.QueryLog // nil: no query log
 }
 
 // Exec runs a statement and reports the rows affected, from the command
 // tag.
 func (c conn) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	var start time.Time
-	if c.log != nil {
-		start = time.Now()
-	}
+	start := c.log.Start()
 	tag, err := c.q.Exec(ctx, query, bindArgs(args)...)
 	err = translate(err)
-	if c.log != nil {
-		c.log.record(ctx, query, len(args), start, tag.RowsAffected(), err)
-	}
+	c.log.Done(ctx, start, query, len(args), tag.RowsAffected(), err)
 	if err != nil {
 		return 0, err
 	}
@@ -52,17 +47,12 @@ func (c conn) Exec(ctx context.Context, query string, args ...any) (int64, error
 // Query runs a statement that returns rows. PostgreSQL has no separate
 // reader connections, so it is the same as QueryWrite.
 func (c conn) Query(ctx context.Context, query string, args ...any) (orm.Rows, error) {
-	var start time.Time
-	if c.log != nil {
-		start = time.Now()
-	}
+	start := c.log.Start()
 	pr, err := c.q.Query(ctx, query, bindArgs(args)...)
 	if err != nil {
 		// pgx has already closed pr and released its connection.
 		err = translate(err)
-		if c.log != nil {
-			c.log.record(ctx, query, len(args), start, 0, err)
-		}
+		c.log.Done(ctx, start, query, len(args), 0, err)
 		return nil, err
 	}
 	r := &rows{rows: pr}
@@ -90,7 +80,7 @@ type rows struct {
 // pendingLog is what rows need to log their statement; it is allocated only
 // when there is a query log, keeping rows small.
 type pendingLog struct {
-	log   *queryLog
+	log   *orm.QueryLog
 	ctx   context.Context
 	query string
 	nargs int
@@ -120,7 +110,7 @@ func (r *rows) finish() {
 		return
 	}
 	r.pending = nil
-	p.log.record(p.ctx, p.query, p.nargs, p.start, r.rows.CommandTag().RowsAffected(), translate(r.rows.Err()))
+	p.log.Done(p.ctx, p.start, p.query, p.nargs, r.rows.CommandTag().RowsAffected(), translate(r.rows.Err()))
 }
 
 // database is the orm.Database over a pgx pool.
@@ -129,7 +119,7 @@ type database struct {
 	pool *pgxpool.Pool
 }
 
-func newDatabase(pool *pgxpool.Pool, log *queryLog) *database {
+func newDatabase(pool *pgxpool.Pool, log *orm.QueryLog) *database {
 	return &database{conn: conn{q: pool, log: log}, pool: pool}
 }
 

@@ -110,7 +110,7 @@ func open(ctx context.Context, u *url.URL, o orm.OpenOptions) (orm.Database, orm
 		pool.Close()
 		return nil, nil, newOpenError(u, fmt.Sprintf("postgres: cannot reach %s", shown), err)
 	}
-	return newDatabase(pool, newQueryLog(o)), Dialect{}, nil
+	return newDatabase(pool, orm.NewQueryLog(o)), Dialect{}, nil
 }
 
 // openError is an Open failure whose text has every password from the URL

@@ -26,7 +26,7 @@ type db struct {
 	writer *pool
 	reader *pool
 	memory bool
-	log    queryLog
+	log    *orm.QueryLog
 }
 
 // runner is what a pool and a transaction's *sql.Conn have in common.
@@ -41,7 +41,7 @@ func open(ctx context.Context, u *url.URL, o orm.OpenOptions) (orm.Database, orm
 	if err != nil {
 		return nil, nil, err
 	}
-	d := &db{memory: c.memory(), log: newQueryLog(o.Logger, o.SlowQuery)}
+	d := &db{memory: c.memory(), log: orm.NewQueryLog(o)}
 	if !d.memory {
 		if dir := filepath.Dir(c.path); dir != "." {
 			if err := os.MkdirAll(dir, 0o750); err != nil {
@@ -96,15 +96,15 @@ func (d *db) checkWriter(ctx context.Context) error {
 }
 
 func (d *db) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	return exec(ctx, &d.log, d.writer, query, args)
+	return exec(ctx, d.log, d.writer, query, args)
 }
 
 func (d *db) Query(ctx context.Context, query string, args ...any) (orm.Rows, error) {
-	return runQuery(ctx, &d.log, d.reader, query, args)
+	return runQuery(ctx, d.log, d.reader, query, args)
 }
 
 func (d *db) QueryWrite(ctx context.Context, query string, args ...any) (orm.Rows, error) {
-	return runQuery(ctx, &d.log, d.writer, query, args)
+	return runQuery(ctx, d.log, d.writer, query, args)
 }
 
 // Begin waits for the writer connection, bounded by ctx, and starts a
@@ -114,7 +114,7 @@ func (d *db) Begin(ctx context.Context) (orm.Tx, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := exec(ctx, &d.log, conn, "BEGIN IMMEDIATE", nil); err != nil {
+	if _, err := exec(ctx, d.log, conn, "BEGIN IMMEDIATE", nil); err != nil {
 		conn.Close()
 		return nil, err
 	}
@@ -139,11 +139,11 @@ func (d *db) Close() error {
 }
 
 // exec runs a statement on r, translating and logging.
-func exec(ctx context.Context, l *queryLog, r runner, query string, args []any) (int64, error) {
-	start := l.start()
+func exec(ctx context.Context, l *orm.QueryLog, r runner, query string, args []any) (int64, error) {
+	start := l.Start()
 	bound, err := bindArgs(args)
 	if err != nil {
-		l.done(ctx, start, query, len(args), 0, err)
+		l.Done(ctx, start, query, len(args), 0, err)
 		return 0, err
 	}
 	var n int64
@@ -152,22 +152,22 @@ func exec(ctx context.Context, l *queryLog, r runner, query string, args []any) 
 		n, err = res.RowsAffected()
 	}
 	err = translate(err)
-	l.done(ctx, start, query, len(args), n, err)
+	l.Done(ctx, start, query, len(args), n, err)
 	return n, err
 }
 
 // runQuery starts a query on r; the statement is logged when its rows close.
-func runQuery(ctx context.Context, l *queryLog, r runner, query string, args []any) (orm.Rows, error) {
-	start := l.start()
+func runQuery(ctx context.Context, l *orm.QueryLog, r runner, query string, args []any) (orm.Rows, error) {
+	start := l.Start()
 	bound, err := bindArgs(args)
 	if err != nil {
-		l.done(ctx, start, query, len(args), 0, err)
+		l.Done(ctx, start, query, len(args), 0, err)
 		return nil, err
 	}
 	rs, err := r.QueryContext(ctx, query, bound...)
 	if err != nil {
 		err = translate(err)
-		l.done(ctx, start, query, len(args), 0, err)
+		l.Done(ctx, start, query, len(args), 0, err)
 		return nil, err
 	}
 	return &rows{rs: rs, log: l, ctx: ctx, start: start, query: query, nargs: len(args)}, nil

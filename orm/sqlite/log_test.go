@@ -58,7 +58,7 @@ func TestQueryLog(t *testing.T) {
 			run: func(t *testing.T, db orm.Database) {
 				mustExec(t, db, "INSERT INTO t (x, s) VALUES (?, ?), (?, ?)", 1, secret, 2, secret)
 			},
-			want: []map[string]any{{"level": "DEBUG", "msg": "sql", "sql": "INSERT INTO t (x, s) VALUES (?, ?), (?, ?)", "args": 4.0, "rows": 2.0}},
+			want: []map[string]any{{"level": "DEBUG", "msg": "query", "sql": "INSERT INTO t (x, s) VALUES (?, ?), (?, ?)", "args": 4.0, "rows": 2.0}},
 		},
 		{
 			name: "query logs rows read when closed", level: slog.LevelDebug,
@@ -104,7 +104,7 @@ func TestQueryLog(t *testing.T) {
 			run: func(t *testing.T, db orm.Database) {
 				mustExec(t, db, "INSERT INTO t (x) VALUES (?)", 1)
 			},
-			want: []map[string]any{{"level": "WARN", "msg": "slow sql", "sql": "INSERT INTO t (x) VALUES (?)", "threshold": float64(time.Nanosecond)}},
+			want: []map[string]any{{"level": "WARN", "msg": "slow query", "sql": "INSERT INTO t (x) VALUES (?)", "threshold": float64(time.Nanosecond)}},
 		},
 		{
 			name: "default threshold is not reached", level: slog.LevelWarn,

@@ -18,7 +18,7 @@ type rows struct {
 	err    error // from Close
 	closed bool
 
-	log   *queryLog
+	log   *orm.QueryLog
 	ctx   context.Context // for the log only
 	start time.Time
 	query string
@@ -99,7 +99,7 @@ func (r *rows) Close() {
 	if err == nil {
 		err = r.err
 	}
-	r.log.done(r.ctx, r.start, r.query, r.nargs, r.n, translate(err))
+	r.log.Done(r.ctx, r.start, r.query, r.nargs, r.n, translate(err))
 }
 
 // timeDest is a Scan destination for a *time.Time (t) or a **time.Time (p).

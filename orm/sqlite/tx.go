@@ -41,7 +41,7 @@ func (t *tx) Exec(ctx context.Context, query string, args ...any) (int64, error)
 	if t.done {
 		return 0, errTxDone
 	}
-	return exec(ctx, &t.d.log, t.conn, query, args)
+	return exec(ctx, t.d.log, t.conn, query, args)
 }
 
 func (t *tx) Query(ctx context.Context, query string, args ...any) (orm.Rows, error) {
@@ -50,7 +50,7 @@ func (t *tx) Query(ctx context.Context, query string, args ...any) (orm.Rows, er
 	if t.done {
 		return nil, errTxDone
 	}
-	return runQuery(ctx, &t.d.log, t.conn, query, args)
+	return runQuery(ctx, t.d.log, t.conn, query, args)
 }
 
 func (t *tx) QueryWrite(ctx context.Context, query string, args ...any) (orm.Rows, error) {
@@ -85,7 +85,7 @@ func (t *tx) end(ctx context.Context, stmt string) error {
 	}
 	t.done = true
 	if stmt == "COMMIT" {
-		_, err := exec(ctx, &t.d.log, t.conn, stmt, nil)
+		_, err := exec(ctx, t.d.log, t.conn, stmt, nil)
 		if err == nil {
 			t.conn.Close()
 			return nil
@@ -103,7 +103,7 @@ func (t *tx) end(ctx context.Context, stmt string) error {
 // and the pool opens a fresh one. "No transaction is active" is success:
 // SQLite rolls back by itself after some errors and interrupts.
 func (t *tx) rollback(ctx context.Context) error {
-	_, err := exec(context.WithoutCancel(ctx), &t.d.log, t.conn, "ROLLBACK", nil)
+	_, err := exec(context.WithoutCancel(ctx), t.d.log, t.conn, "ROLLBACK", nil)
 	if err != nil && strings.Contains(err.Error(), "no transaction is active") {
 		err = nil
 	}

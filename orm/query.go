@@ -27,6 +27,17 @@ type QuerySet[T any] struct {
 	prefetch []*Field // foreign keys to load after the main query
 	err      error
 
+	// fresh marks the QuerySet From returns, pkGet a fresh one refined by a
+	// single primary-key exact Filter, which Get runs as the model's
+	// precomputed statement. clone clears both, so any other refinement
+	// takes the general path.
+	fresh, pkGet bool
+	// cond0 and where0 hold the first plain condition inline, so a
+	// one-Filter query allocates nothing but the QuerySet. where may point at
+	// another QuerySet's where0: never written once the QuerySet is returned.
+	cond0  condition
+	where0 [1]expr
+
 	distinct     bool          // SELECT DISTINCT
 	only         []*Field      // the fields to load, in model order (nil: all)
 	onlyNamed    []*Field      // the fields Only named, for a subquery's column
@@ -45,18 +56,28 @@ type orderTerm struct {
 }
 
 // From starts a query over model T on db. T must be registered.
+//
+// QuerySets are immutable, so From returns the same unrefined one for T on
+// every call after the first.
 func From[T any](db *DB) *QuerySet[T] {
 	m, err := ModelOf[T](db.registry)
-	q := &QuerySet[T]{db: db, model: m, err: err, limit: -1, defaultOrder: true}
-	if err == nil {
-		for _, o := range m.Meta.Ordering {
-			f, _ := m.Field(strings.TrimPrefix(o, "-"))
-			q.order = append(q.order, orderTerm{field: f, desc: strings.HasPrefix(o, "-")})
-		}
+	if err != nil {
+		return &QuerySet[T]{db: db, err: err, limit: -1}
 	}
+	qm := db.q(m)
+	if q, ok := qm.base.Load().(*QuerySet[T]); ok {
+		return q
+	}
+	q := &QuerySet[T]{db: db, model: m, limit: -1, fresh: true, defaultOrder: true}
+	for _, o := range m.Meta.Ordering {
+		f, _ := m.Field(strings.TrimPrefix(o, "-"))
+		q.order = append(q.order, orderTerm{field: f, desc: strings.HasPrefix(o, "-")})
+	}
+	qm.base.Store(q)
 	return q
 }
 
+// clone returns a copy to refine. Every refining method starts with it.
 func (q *QuerySet[T]) clone() *QuerySet[T] {
 	c := *q
 	// Share the slices, clipped: the first append in the clone copies, and
@@ -65,6 +86,7 @@ func (q *QuerySet[T]) clone() *QuerySet[T] {
 	c.order = slices.Clip(q.order)
 	c.annots = slices.Clip(q.annots)
 	c.having = slices.Clip(q.having)
+	c.fresh, c.pkGet = false, false
 	return &c
 }
 
@@ -101,7 +123,7 @@ func (q *QuerySet[T]) addCondition(lookup string, value any, not bool) *QuerySet
 		}
 		return c
 	}
-	cond, err := newLookup(c.model, lookup, value)
+	rel, plain, err := lookupExpr(c.model, lookup, value)
 	if err != nil {
 		c.err = err
 		return c
@@ -109,10 +131,25 @@ func (q *QuerySet[T]) addCondition(lookup string, value any, not bool) *QuerySet
 	if usesOuterRef(value) {
 		c.outerRefs = true
 	}
+	var cond expr = rel
+	if rel == nil {
+		if len(c.where) == 0 {
+			c.cond0 = plain
+			cond = &c.cond0
+		} else {
+			cond = plain
+		}
+		c.pkGet = q.fresh && !not && plain.isPKExact()
+	}
 	if not {
 		cond = group{op: "NOT", items: []expr{cond}}
 	}
-	c.where = append(c.where, cond)
+	if len(c.where) == 0 {
+		c.where0[0] = cond
+		c.where = c.where0[:1:1]
+	} else {
+		c.where = append(c.where, cond)
+	}
 	return c
 }
 
@@ -403,6 +440,9 @@ func (q *QuerySet[T]) firstRow(ctx context.Context) (T, error) {
 // Get returns the one row matching the query: ErrNotFound when there is none,
 // ErrMultipleObjects when there are several.
 func (q *QuerySet[T]) Get(ctx context.Context) (T, error) {
+	if q.pkGet {
+		return q.getByPK(ctx)
+	}
 	var zero T
 	c := *q // a shallow copy suffices: only the limit changes
 	c.limit = 2
@@ -469,7 +509,9 @@ func (q *QuerySet[T]) countLimited(ctx context.Context) (int64, error) {
 }
 
 // Delete deletes every matching row and returns how many it deleted.
-// (Limit and Offset do not apply.)
+// (Limit and Offset do not apply.) When protect or restrict foreign keys
+// refer to the rows, it checks them first and returns a *ProtectedError,
+// deleting nothing, if they refuse.
 func (q *QuerySet[T]) Delete(ctx context.Context) (int64, error) {
 	if err := q.runErr(); err != nil {
 		return 0, err
@@ -484,7 +526,11 @@ func (q *QuerySet[T]) Delete(ctx context.Context) (int64, error) {
 	if b.err != nil {
 		return 0, b.err
 	}
-	return q.db.Conn(ctx).Exec(ctx, b.sql.String(), b.args...)
+	exec := func(ctx context.Context) (int64, error) { return q.db.Conn(ctx).Exec(ctx, b.sql.String(), b.args...) }
+	if q.model.deleteCheck { // protect/restrict references: check first (ondelete.go)
+		return deleteChecked(ctx, q.db, q.model, q.deleteKeys, exec)
+	}
+	return exec(ctx)
 }
 
 // SQL returns the SELECT the query would run and its arguments, for logs and
@@ -537,6 +583,25 @@ func (q *QuerySet[T]) eachErr(ctx context.Context, fn func(*T) error) error {
 		return err
 	}
 	defer rows.Close()
+	if q.only != nil || len(q.annots) > 0 {
+		return q.eachPartial(rows, fn)
+	}
+	buf := getScanBuf[T](q.db, q.model)
+	defer buf.put()
+	for rows.Next() {
+		if err := buf.scan(rows); err != nil {
+			return fmt.Errorf("orm: scanning %s: %w", q.model.Label(), err)
+		}
+		if err := fn(&buf.row); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// eachPartial reads rows of some of T's fields (Only, Defer) and
+// annotations, which the pooled scan buffer of whole rows does not fit.
+func (q *QuerySet[T]) eachPartial(rows Rows, fn func(*T) error) error {
 	fields := q.loadFields()
 	dest := make([]any, len(fields), len(fields)+len(q.annots))
 	var row T

@@ -78,6 +78,15 @@ func columnDef(d Dialect, m *Model, f *Field) (string, error) {
 	if err != nil {
 		return "", &ModelError{Model: m.Label(), Field: f.Name, Reason: err.Error()}
 	}
+	if f.Kind == KindForeignKey && f.Default != nil {
+		// ON DELETE SET DEFAULT needs the default in the schema. The value
+		// comes from the model's tag, parsed as the key type, never from input.
+		lit, err := keyLiteral(f.Default)
+		if err != nil {
+			return "", &ModelError{Model: m.Label(), Field: f.Name, Reason: err.Error()}
+		}
+		typ += " DEFAULT " + lit
+	}
 	switch {
 	case f.PrimaryKey:
 		return typ + " NOT NULL PRIMARY KEY", nil

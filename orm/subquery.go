@@ -110,6 +110,8 @@ func (c Cond) usesOuterRef() bool {
 // (a copy; e is shared by QuerySets and never changed).
 func bindOuter(e expr, outer *Model) (expr, error) {
 	switch x := e.(type) {
+	case *condition:
+		return bindOuter(*x, outer)
 	case condition:
 		if x.outer == "" {
 			return x, nil

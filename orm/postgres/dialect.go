@@ -114,7 +114,29 @@ func (Dialect) Match(kind string, fold bool, col, ph, value string) (string, str
 // Extract renders EXTRACT(part) of a TIMESTAMPTZ column in UTC (not the
 // session's time zone), as an integer.
 func (Dialect) Extract(part, col string) string {
-	return "CAST(EXTRACT(" + strings.ToUpper(part) + " FROM " + col + " AT TIME ZONE 'UTC') AS INTEGER)"
+	switch part {
+	case "date":
+		return "TO_CHAR(" + col + " AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+	case "week_day": // DOW counts 0 = Sunday; Django counts from 1
+		return "(CAST(EXTRACT(DOW FROM " + col + " AT TIME ZONE 'UTC') AS INTEGER) + 1)"
+	}
+	field := map[string]string{"iso_week_day": "ISODOW", "iso_year": "ISOYEAR"}[part]
+	if field == "" {
+		field = strings.ToUpper(part) // YEAR … SECOND, WEEK (ISO), QUARTER
+	}
+	return "CAST(EXTRACT(" + field + " FROM " + col + " AT TIME ZONE 'UTC') AS INTEGER)"
+}
+
+var _ orm.RegexDialect = Dialect{}
+
+// Regex renders PostgreSQL's POSIX regular-expression match, ~ (or ~* to
+// ignore case). PostgreSQL checks the pattern; an invalid one comes back as
+// an *orm.PatternError.
+func (Dialect) Regex(col, ph, pattern string, fold bool) (string, any, error) {
+	if fold {
+		return col + " ~* " + ph, pattern, nil
+	}
+	return col + " ~ " + ph, pattern, nil
 }
 
 // ResetSequence moves the identity sequence of table.column past MAX(column).

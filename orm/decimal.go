@@ -336,3 +336,7 @@ func decimalAccessors(offset uintptr, places int, mode fieldMode) accessors {
 	}
 	return a
 }
+
+// Value binds the text form at the field's places, should a decimalArg
+// reach a driver without passing through the builder.
+func (a decimalArg) Value() (driver.Value, error) { return a.bind(false) }

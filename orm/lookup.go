@@ -89,6 +89,19 @@ func (r relCondition) render(b *builder) {
 // newLookup builds the condition for a lookup, following relations:
 // "question__pub_date__year" on Choice, "choices__votes__gt" on Question.
 func newLookup(m *Model, text string, value any) (expr, error) {
+	rel, plain, err := lookupExpr(m, text, value)
+	switch {
+	case err != nil:
+		return nil, err
+	case rel != nil:
+		return rel, nil
+	}
+	return plain, nil
+}
+
+// lookupExpr is newLookup returning a condition on m's own columns unboxed
+// (rel nil), so a caller can store it without an allocation.
+func lookupExpr(m *Model, text string, value any) (rel expr, plain condition, err error) {
 	name, rest, more := strings.Cut(text, "__")
 	if more {
 		if f, ok := m.Field(name); ok && f.Kind == KindForeignKey && f.Related != nil {
@@ -96,25 +109,27 @@ func newLookup(m *Model, text string, value any) (expr, error) {
 			if _, isField := f.Related.Field(next); isField || f.Related.reverse[next] != nil {
 				inner, err := newLookup(f.Related, rest, value)
 				if err != nil {
-					return nil, relabel(err, m, text)
+					return nil, condition{}, relabel(err, m, text)
 				}
-				return relCondition{outer: f, owner: m, inner: f.Related, cond: inner}, nil
+				return relCondition{outer: f, owner: m, inner: f.Related, cond: inner}, condition{}, nil
 			}
 		}
 		if fk, ok := m.reverse[name]; ok {
 			inner, err := newLookup(fk.model, rest, value)
 			if err != nil {
-				return nil, relabel(err, m, text)
+				return nil, condition{}, relabel(err, m, text)
 			}
-			return relCondition{owner: m, inner: fk.model, fk: fk, cond: inner}, nil
+			return relCondition{owner: m, inner: fk.model, fk: fk, cond: inner}, condition{}, nil
 		}
 	} else if fk, ok := m.reverse[name]; ok {
-		return nil, &LookupError{Model: m.Label(), Lookup: text, Reason: fmt.Sprintf("%s is a reverse relation: name a field of %s after it (%s__<field>)", name, fk.model.Label(), name)}
+		return nil, condition{}, &LookupError{Model: m.Label(), Lookup: text, Reason: fmt.Sprintf("%s is a reverse relation: name a field of %s after it (%s__<field>)", name, fk.model.Label(), name)}
 	}
 	if f, ok := m.Field(name); ok && f.Kind == KindJSON {
-		return newJSONCondition(m, f, text, rest, value)
+		rel, err = newJSONCondition(m, f, text, rest, value)
+		return rel, condition{}, err
 	}
-	return newCondition(m, text, value)
+	plain, err = newCondition(m, text, value)
+	return nil, plain, err
 }
 
 // relabel reports an error from inside a relation against the outer lookup.

@@ -137,6 +137,10 @@ func lookupExpr(m *Model, text string, value any) (rel expr, plain condition, er
 	} else if fk, ok := m.reverse[name]; ok {
 		return nil, condition{}, &LookupError{Model: m.Label(), Lookup: text, Reason: fmt.Sprintf("%s is a reverse relation: name a field of %s after it (%s__<field>)", name, fk.model.Label(), name)}
 	}
+	if f, ok := m.Field(name); ok && f.Kind == KindJSON {
+		rel, err = newJSONCondition(m, f, text, rest, value)
+		return rel, condition{}, err
+	}
 	plain, err = newCondition(m, text, value)
 	return nil, plain, err
 }
@@ -158,9 +162,19 @@ func newCondition(m *Model, text string, value any) (condition, error) {
 	if !ok {
 		return fail("no field %q (fields: %s)", name, strings.Join(m.FieldNames(), ", "))
 	}
+	if nv, ok := value.(nullField); ok { // a Null[T] value: its V, or nil
+		if v, valid := nv.nullValue(); valid {
+			value = v
+		} else {
+			value = nil
+		}
+	}
 	part := ""
 	if p, rest, _ := strings.Cut(lookup, "__"); dateParts[p] {
-		if f.Kind != KindTime {
+		if f.Kind != KindTime && !(f.Kind == KindDate && (p == "year" || p == "month" || p == "day")) {
+			if f.Kind == KindDate {
+				return fail("%s applies to time fields; a date takes year, month and day", p)
+			}
 			return fail("%s applies to time fields, and %s is %s", p, f.Name, f.Kind)
 		}
 		part, lookup = p, rest
@@ -169,12 +183,16 @@ func newCondition(m *Model, text string, value any) (condition, error) {
 		default:
 			return fail("after %s, use exact, gt, gte, lt, lte, in or range", p)
 		}
+		datePart := f.Kind == KindDate
 		if p == "date" {
 			// Compared as the date's text (YYYY-MM-DD), from time.Time values.
 			f = &Field{Name: f.Name + "__" + p, Column: f.Column, Kind: KindTime, Type: timeType, model: f.model, pos: f.pos}
 		} else {
 			// The transformed column is an integer.
 			f = &Field{Name: f.Name + "__" + p, Column: f.Column, Kind: KindInt, Type: reflect.TypeFor[int](), model: f.model, pos: f.pos}
+		}
+		if datePart {
+			part = "date:" + p
 		}
 	}
 	if lookup == "" {
@@ -287,6 +305,62 @@ func bindable(f *Field, v any) (any, error) {
 	wrong := func() (any, error) {
 		return nil, fmt.Errorf("%s is a %s field; a %T value does not fit", f.Name, f.Kind, v)
 	}
+	if nv, ok := v.(nullField); ok { // Null[T] inside in/range or F arithmetic
+		inner, valid := nv.nullValue()
+		if !valid {
+			return nil, fmt.Errorf("%s: an invalid (NULL) orm.Null compares with nothing; use isnull", f.Name)
+		}
+		v = inner
+	}
+	key := f.Kind
+	if f.Kind == KindForeignKey && f.Related != nil {
+		key = f.Related.PK.Kind
+	}
+	switch x := v.(type) {
+	case Decimal:
+		if key != KindDecimal {
+			return wrong()
+		}
+		pkf := f
+		if f.Kind == KindForeignKey {
+			pkf = f.Related.PK
+		}
+		if err := x.fits(pkf.Digits, pkf.Places); err != nil {
+			return nil, fmt.Errorf("%s: %s %v", f.Name, x, err)
+		}
+		return decimalArg{x, pkf.Places}, nil
+	case UUID:
+		if key != KindUUID {
+			return wrong()
+		}
+		return x.String(), nil
+	case Date:
+		if key != KindDate {
+			return wrong()
+		}
+		if !x.Valid() {
+			return nil, fmt.Errorf("%s: %s is not a valid date", f.Name, x)
+		}
+		return x.String(), nil
+	case TimeOfDay:
+		if key != KindTimeOfDay {
+			return wrong()
+		}
+		if !x.Valid() {
+			return nil, fmt.Errorf("%s: %s is not a valid time of day", f.Name, x)
+		}
+		return x.String(), nil
+	}
+	if s, ok := v.(string); ok && key == KindUUID {
+		u, err := ParseUUID(s) // a key from a URL path
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", f.Name, err)
+		}
+		return u.String(), nil
+	}
+	if key == KindDecimal || key == KindUUID || key == KindDate || key == KindTimeOfDay {
+		return wrong()
+	}
 	switch x := v.(type) {
 	case string:
 		if f.Kind == KindString || f.Kind == KindText || f.Kind == KindForeignKey && f.relKey.Kind() == reflect.String {
@@ -347,7 +421,10 @@ func bindable(f *Field, v any) (any, error) {
 		return wrong()
 	}
 	rv := reflect.ValueOf(v)
-	want := f.Type
+	want := f.valueType
+	if want == nil {
+		want = f.Type
+	}
 	if want.Kind() == reflect.Pointer {
 		want = want.Elem()
 	}
@@ -361,6 +438,14 @@ func (c condition) render(b *builder) {
 	col := func() {
 		if c.annot != nil {
 			c.annot.render(b)
+			return
+		}
+		if part, ok := strings.CutPrefix(c.part, "date:"); ok {
+			if de, ok := b.d.(DateExtractor); ok {
+				b.sql.WriteString(de.ExtractDate(part, b.d.QuoteIdent(c.field.Column)))
+			} else {
+				b.sql.WriteString(b.d.Extract(part, b.d.QuoteIdent(c.field.Column)))
+			}
 			return
 		}
 		if c.part != "" {

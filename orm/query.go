@@ -215,9 +215,23 @@ func (q *QuerySet[T]) Update(ctx context.Context, sets ...Assignment) (int64, er
 			}
 			b.arg(nil)
 		default:
+			if f.Kind == KindJSON {
+				v = bindForm(v)
+				if ja, ok := v.(jsonArg); ok {
+					if err := f.checkValue(ja); err != nil {
+						return 0, err
+					}
+					b.arg(ja)
+					break
+				}
+				return 0, &LookupError{Model: q.model.Label(), Lookup: s.field, Reason: fmt.Sprintf("Update: %s is a json field; set it to an orm.JSON value, not %T", f.Name, v)}
+			}
 			bv, err := bindable(f, v)
 			if err != nil {
 				return 0, &LookupError{Model: q.model.Label(), Lookup: s.field, Reason: err.Error()}
+			}
+			if err := f.checkValue(bv); err != nil {
+				return 0, err
 			}
 			b.arg(bv)
 		}
@@ -776,12 +790,13 @@ func (q *QuerySet[T]) renderLimit(b *builder) {
 
 // builder accumulates SQL text and bound arguments.
 type builder struct {
-	d     Dialect
-	db    *DB
-	sql   strings.Builder
-	args  []any
-	scope []string // the quoted table or alias of each enclosing query, innermost last
-	err   error    // the first error found while rendering (a pattern the dialect refuses)
+	d      Dialect
+	db     *DB
+	sql    strings.Builder
+	args   []any
+	scaled bool     // the dialect stores decimals as scaled integers
+	scope  []string // the quoted table or alias of each enclosing query, innermost last
+	err    error    // the first error found while rendering (a pattern the dialect refuses)
 }
 
 // push enters a (sub)query whose rows are read from table (a quoted name or
@@ -807,7 +822,8 @@ func (b *builder) fail(err error) {
 }
 
 func newBuilder(db *DB) *builder {
-	b := &builder{d: db.dialect, db: db, args: make([]any, 0, 4)}
+	_, scaled := db.dialect.(ScaledDecimals)
+	b := &builder{d: db.dialect, db: db, args: make([]any, 0, 4), scaled: scaled}
 	b.sql.Grow(256)
 	return b
 }
@@ -819,6 +835,19 @@ func (b *builder) table(m *Model) { b.sql.WriteString(b.db.q(m).table) }
 func (b *builder) column(f *Field) { b.sql.WriteString(b.db.q(f.model).columns[f.pos]) }
 
 func (b *builder) arg(v any) {
+	switch x := v.(type) {
+	case decimalArg:
+		// Checked against the field's places and digits before a write or
+		// in the lookup; should the check be missed, the text form still
+		// binds rather than a rounded number.
+		if bv, err := x.bind(b.scaled); err == nil {
+			v = bv
+		} else {
+			v = x.d.String()
+		}
+	case jsonArg:
+		v = x.text
+	}
 	b.args = append(b.args, v)
 	b.sql.WriteString(b.d.Placeholder(len(b.args)))
 }

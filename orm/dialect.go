@@ -49,6 +49,14 @@ type Dialect interface {
 	ResetSequence(table, column string) string
 }
 
+// ParamCaster is an optional Dialect interface for databases that must be
+// told a bound parameter's type where the statement does not imply it (the
+// branches of BulkUpdate's CASE). Without it, parameters are bound bare.
+type ParamCaster interface {
+	// CastParam renders placeholder ph as a value of field f's column type.
+	CastParam(ph string, f *Field) (string, error)
+}
+
 // RegexDialect is the optional capability behind the regex and iregex
 // lookups; a dialect without it refuses them with a *LookupError.
 type RegexDialect interface {

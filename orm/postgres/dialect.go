@@ -160,3 +160,23 @@ func (Dialect) ResetSequence(table, column string) string {
 	return "SELECT setval(pg_get_serial_sequence('" + strings.ReplaceAll(table, "'", "''") + "', '" +
 		strings.ReplaceAll(strings.Trim(column, `"`), "'", "''") + "'), COALESCE(MAX(" + column + "), 1), MAX(" + column + ") IS NOT NULL) FROM " + table
 }
+
+var _ orm.ParamCaster = Dialect{}
+
+// CastParam renders CAST(ph AS type) with f's column type (a foreign key's
+// referenced key type), since PostgreSQL types the branches of a CASE of
+// bare parameters as text.
+func (d Dialect) CastParam(ph string, f *orm.Field) (string, error) {
+	col := f
+	if f.Kind == orm.KindForeignKey && f.Related != nil {
+		col = f.Related.PK
+	}
+	if col.PrimaryKey && col.AutoIncrement {
+		return "CAST(" + ph + " AS BIGINT)", nil
+	}
+	typ, err := d.ColumnType(col)
+	if err != nil {
+		return "", err
+	}
+	return "CAST(" + ph + " AS " + typ + ")", nil
+}

@@ -72,12 +72,12 @@ func TestQryBulkUpdate(t *testing.T) {
 		}
 		must(t, orm.BulkCreate(ctx, db, many, 0))
 		for i := range many {
-			many[i].Uses = -1
+			many[i].Uses = -1 - i
 		}
 		if n, err := orm.BulkUpdate(ctx, db, many, "uses"); err != nil || n != 2100 {
 			t.Fatalf("BulkUpdate of 2100 = %d, %v", n, err)
 		}
-		if n, _ := orm.From[QryTag](db).Filter("uses", -1).Count(ctx); n != 2100 {
+		if n, _ := orm.From[QryTag](db).Filter("uses__lt", 0).Count(ctx); n != 2100 {
 			t.Fatalf("%d rows updated across batches, want 2100", n)
 		}
 		var le *orm.LookupError

@@ -790,13 +790,14 @@ func (q *QuerySet[T]) renderLimit(b *builder) {
 
 // builder accumulates SQL text and bound arguments.
 type builder struct {
-	d      Dialect
-	db     *DB
-	sql    strings.Builder
-	args   []any
-	scaled bool     // the dialect stores decimals as scaled integers
-	scope  []string // the quoted table or alias of each enclosing query, innermost last
-	err    error    // the first error found while rendering (a pattern the dialect refuses)
+	d     Dialect
+	db    *DB
+	sql   strings.Builder
+	args  []any
+	scope []string // the quoted table or alias of each enclosing query, innermost last
+	err   error    // the first error found while rendering (a pattern the dialect refuses)
+
+	scaled bool // the dialect stores decimals as scaled integers
 }
 
 // push enters a (sub)query whose rows are read from table (a quoted name or

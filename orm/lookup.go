@@ -93,13 +93,17 @@ func newLookup(m *Model, text string, value any) (expr, error) {
 	if more {
 		if f, ok := m.Field(name); ok && f.Kind == KindForeignKey && f.Related != nil {
 			next, _, _ := strings.Cut(rest, "__")
-			if _, isField := f.Related.Field(next); isField || f.Related.reverse[next] != nil {
+			_, isMany := f.Related.many[next]
+			if _, isField := f.Related.Field(next); isField || isMany || f.Related.reverse[next] != nil {
 				inner, err := newLookup(f.Related, rest, value)
 				if err != nil {
 					return nil, relabel(err, m, text)
 				}
 				return relCondition{outer: f, owner: m, inner: f.Related, cond: inner}, nil
 			}
+		}
+		if e, ok := m.many[name]; ok { // many-to-many (m2m.go)
+			return manyLookup(m, e, text, rest, value)
 		}
 		if fk, ok := m.reverse[name]; ok {
 			inner, err := newLookup(fk.model, rest, value)
@@ -108,6 +112,8 @@ func newLookup(m *Model, text string, value any) (expr, error) {
 			}
 			return relCondition{owner: m, inner: fk.model, fk: fk, cond: inner}, nil
 		}
+	} else if e, ok := m.many[name]; ok { // "tags", tag.ID: by the related key
+		return manyLookup(m, e, text, e.farModel().PK.Name, value)
 	} else if fk, ok := m.reverse[name]; ok {
 		return nil, &LookupError{Model: m.Label(), Lookup: text, Reason: fmt.Sprintf("%s is a reverse relation: name a field of %s after it (%s__<field>)", name, fk.model.Label(), name)}
 	}

@@ -68,6 +68,10 @@ func newAccessors(sf reflect.StructField, null bool) accessors {
 			}
 		}
 	default:
+		if d, g, ok := namedAccessors(t, null); ok {
+			pick(d, g)
+			break
+		}
 		ft := sf.Type
 		dest = func(p unsafe.Pointer) any { return reflect.NewAt(ft, p).Interface() }
 		if null {
@@ -125,6 +129,10 @@ func newRefAccessors(sf reflect.StructField, null bool, key reflect.Type) access
 		a.arg = func(p unsafe.Pointer) any { return reflect.NewAt(ft, p).Elem().Interface() }
 		return a
 	}
+	if vt, ok := reflect.New(key).Elem().Interface().(valueType); ok {
+		a.dest, a.arg = vt.accessors(plainField)
+		return a
+	}
 	switch key {
 	case reflect.TypeFor[int64]():
 		a.dest, a.arg = typed[int64]()
@@ -135,4 +143,64 @@ func newRefAccessors(sf reflect.StructField, null bool, key reflect.Type) access
 		a.arg = func(p unsafe.Pointer) any { return reflect.NewAt(key, p).Elem().Interface() }
 	}
 	return a
+}
+
+// namedAccessors serves named types (type Status string) through the typed
+// accessors of their underlying type, which has the same memory layout, so
+// enum-like fields need no reflection per row either.
+func namedAccessors(t reflect.Type, null bool) (dest, arg func(unsafe.Pointer) any, ok bool) {
+	switch t.Kind() {
+	case reflect.String:
+		dest, arg = choose[string](null)
+	case reflect.Bool:
+		dest, arg = choose[bool](null)
+	case reflect.Int64:
+		dest, arg = choose[int64](null)
+	case reflect.Int:
+		dest, arg = choose[int](null)
+	case reflect.Int32:
+		dest, arg = choose[int32](null)
+	case reflect.Float64:
+		dest, arg = choose[float64](null)
+	default:
+		return nil, nil, false
+	}
+	return dest, arg, true
+}
+
+// fieldMode is how a field holds its value: plainly, through a pointer
+// (nil is NULL) or in an orm.Null.
+type fieldMode uint8
+
+const (
+	plainField fieldMode = iota
+	pointerField
+	nullWrapped
+)
+
+// valueType is implemented by the ORM's own column types (UUID, Decimal,
+// Date, TimeOfDay, JSON[T]): their kind and typed accessors.
+type valueType interface {
+	kind() Kind
+	accessors(mode fieldMode) (dest, arg func(unsafe.Pointer) any)
+}
+
+// ownAccessors are the accessors of one of the ORM's own types X, which
+// scans itself (sql.Scanner) and binds its bindValue.
+func ownAccessors[X binder](mode fieldMode) (dest, arg func(unsafe.Pointer) any) {
+	switch mode {
+	case pointerField:
+		return func(p unsafe.Pointer) any { return (**X)(p) },
+			func(p unsafe.Pointer) any {
+				x := *(**X)(p)
+				if x == nil {
+					return nil
+				}
+				return (*x).bindValue()
+			}
+	case nullWrapped:
+		return Null[X]{}.nullAccessors()
+	}
+	return func(p unsafe.Pointer) any { return (*X)(p) },
+		func(p unsafe.Pointer) any { return (*(*X)(p)).bindValue() }
 }

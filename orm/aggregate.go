@@ -72,3 +72,46 @@ func aggregate[R Number, T any](ctx context.Context, q *QuerySet[T], fn, field s
 	}
 	return R(n.Int64), nil
 }
+
+// SumDecimal returns the exact sum of a Decimal field over the query's rows
+// (zero for no rows). Like Min and Max for decimals, it is computed by the
+// database in exact arithmetic (NUMERIC on PostgreSQL, scaled integers on
+// SQLite, where a sum beyond 64 bits is an error rather than a rounded
+// result).
+func SumDecimal[T any](ctx context.Context, q *QuerySet[T], field string) (Decimal, error) {
+	return aggregateDecimal(ctx, q, "SUM", field)
+}
+
+// MinDecimal returns the smallest value of a Decimal field (zero for no rows).
+func MinDecimal[T any](ctx context.Context, q *QuerySet[T], field string) (Decimal, error) {
+	return aggregateDecimal(ctx, q, "MIN", field)
+}
+
+// MaxDecimal returns the largest value of a Decimal field (zero for no rows).
+func MaxDecimal[T any](ctx context.Context, q *QuerySet[T], field string) (Decimal, error) {
+	return aggregateDecimal(ctx, q, "MAX", field)
+}
+
+func aggregateDecimal[T any](ctx context.Context, q *QuerySet[T], fn, field string) (Decimal, error) {
+	if q.err != nil {
+		return Decimal{}, q.err
+	}
+	f, ok := q.model.Field(field)
+	if !ok {
+		return Decimal{}, &LookupError{Model: q.model.Label(), Lookup: field, Reason: fn + ": no such field (fields: " + strings.Join(q.model.FieldNames(), ", ") + ")"}
+	}
+	if f.Kind != KindDecimal {
+		return Decimal{}, &LookupError{Model: q.model.Label(), Lookup: field, Reason: fmt.Sprintf("%s: %s is %s, not a decimal field (use Sum, Min or Max)", fn, f.Name, f.Kind)}
+	}
+	b := q.builder()
+	b.sql.WriteString("SELECT " + fn + "(")
+	b.column(f)
+	b.sql.WriteString(") FROM ")
+	b.table(q.model)
+	q.renderWhere(b)
+	var n Null[Decimal]
+	if err := q.scalar(ctx, b, &decimalDest{places: int32(f.Places), null: &n}); err != nil {
+		return Decimal{}, err
+	}
+	return n.V, nil
+}

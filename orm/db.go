@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // DB is the ORM's handle on one database: a dialect's connection pool, the
@@ -16,10 +18,17 @@ type DB struct {
 }
 
 // quotedModel holds a model's identifiers quoted by the DB's dialect.
+// It also keeps what the hot paths reuse per model: the get-by-primary-key
+// statement, the unrefined QuerySet From returns, and a pool of scan
+// buffers.
 type quotedModel struct {
 	table   string
 	columns []string // by field position
 	list    string   // every column, comma-separated: the SELECT list
+	getSQL  string   // SELECT list FROM table WHERE pk = <first placeholder>
+
+	base atomic.Value // the *QuerySet[T] From returns: immutable, so shared
+	scan sync.Pool    // *scanBuf[T]
 }
 
 func quoteModel(d Dialect, m *Model) *quotedModel {
@@ -28,6 +37,9 @@ func quoteModel(d Dialect, m *Model) *quotedModel {
 		qm.columns[i] = d.QuoteIdent(f.Column)
 	}
 	qm.list = strings.Join(qm.columns, ", ")
+	if m.PK != nil {
+		qm.getSQL = "SELECT " + qm.list + " FROM " + qm.table + " WHERE " + qm.columns[m.PK.pos] + " = " + d.Placeholder(1)
+	}
 	return qm
 }
 

@@ -46,6 +46,16 @@ type Dialect interface {
 	ResetSequence(table, column string) string
 }
 
+// DateExtractor is an optional Dialect interface for databases whose date
+// columns need a different part extraction from their time columns
+// (PostgreSQL's DATE has no time zone to convert from). Without it, Extract
+// renders date parts too.
+type DateExtractor interface {
+	// ExtractDate renders the integer part ("year", "month", "day") of date
+	// column col (quoted).
+	ExtractDate(part, col string) string
+}
+
 // LikePattern builds a LIKE pattern for kind (contains, startswith,
 // endswith) that matches value literally, escaping %, _ and \ with \ (use it
 // with ESCAPE '\'). Dialects share it.

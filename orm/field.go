@@ -1,6 +1,7 @@
 package orm
 
 import (
+	"encoding"
 	"fmt"
 	"reflect"
 	"regexp"
@@ -24,6 +25,11 @@ const (
 	KindTime            // time.Time, stored and returned in UTC
 	KindDuration        // time.Duration
 	KindForeignKey      // orm.FK[T] / orm.Ref[T, K]
+	KindDecimal         // orm.Decimal, with Digits and Places
+	KindUUID            // orm.UUID
+	KindDate            // orm.Date
+	KindTimeOfDay       // orm.TimeOfDay
+	KindJSON            // orm.JSON[T]
 )
 
 func (k Kind) String() string {
@@ -46,6 +52,16 @@ func (k Kind) String() string {
 		return "duration"
 	case KindForeignKey:
 		return "foreign key"
+	case KindDecimal:
+		return "decimal"
+	case KindUUID:
+		return "uuid"
+	case KindDate:
+		return "date"
+	case KindTimeOfDay:
+		return "time of day"
+	case KindJSON:
+		return "json"
 	}
 	return "kind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -58,9 +74,11 @@ type Field struct {
 	Column string
 	// Kind is the storage kind.
 	Kind Kind
-	// Type is the Go type of the field (a pointer type when Null).
+	// Type is the Go type of the field (a pointer type or orm.Null[T] when
+	// Null).
 	Type reflect.Type
-	// Null is true for pointer fields: NULL is stored for nil.
+	// Null is true for pointer and orm.Null[T] fields: NULL is stored for
+	// nil (or an invalid Null).
 	Null bool
 	// PrimaryKey marks the primary key; AutoIncrement an integer key the
 	// database assigns.
@@ -72,8 +90,18 @@ type Field struct {
 	// Default is the value a new object gets when the field is left at its
 	// zero value (nil when there is none).
 	Default any
-	// Choices restricts the field's values (forms and the admin read it).
+	// Choices restricts the field's values (forms and the admin read it):
+	// from the choices= tag option, or from a Choices method of the field's
+	// named type. Create, Save, BulkCreate and Update refuse other values
+	// with a *ValueError.
 	Choices []Choice
+	// Digits and Places are a KindDecimal field's precision (digits= and
+	// places=, Django's max_digits and decimal_places).
+	Digits, Places int
+	// DBDefault is the database-side default (db_default=), rendered in the
+	// column's DEFAULT clause: a bool, int64, float64 or string, or DBNow.
+	// Nil when there is none.
+	DBDefault any
 	// VerboseName and HelpText describe the field for forms and the admin.
 	VerboseName, HelpText string
 
@@ -92,6 +120,10 @@ type Field struct {
 	pos   int    // index in model.Fields
 
 	objOffset uintptr // foreign key: offset of the loaded object pointer (Ref.obj) in the model
+
+	valueType reflect.Type // the Go type of a non-NULL value (T for *T and Null[T])
+	allowed   map[any]bool // Choices by bound value, for write-time checks
+	jsonType  reflect.Type // KindJSON: the JSON[T] type
 
 	acc accessors
 }
@@ -146,11 +178,25 @@ func newField(model string, sf reflect.StructField) (*Field, error) {
 		}
 		return f, nil
 	}
-	if t.Kind() == reflect.Pointer {
-		f.Null = true
+	mode := plainField
+	if nf, ok := reflect.New(t).Elem().Interface().(nullField); ok {
+		f.Null, mode = true, nullWrapped
+		t = nf.nullOf()
+		if t.Kind() == reflect.Pointer {
+			return nil, fail("Null[%s]: a Null holds a value, not a pointer", t)
+		}
+		if _, nested := reflect.New(t).Elem().Interface().(nullField); nested {
+			return nil, fail("Null[%s]: Null cannot nest", t)
+		}
+	} else if t.Kind() == reflect.Pointer {
+		f.Null, mode = true, pointerField
 		t = t.Elem()
 	}
+	f.valueType = t
+	vt, own := reflect.New(t).Elem().Interface().(valueType)
 	switch {
+	case own:
+		f.Kind = vt.kind()
 	case t == timeType:
 		f.Kind = KindTime
 	case t == durationType:
@@ -166,12 +212,47 @@ func newField(model string, sf reflect.StructField) (*Field, error) {
 	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8:
 		f.Kind = KindBytes
 	default:
-		return nil, fail("type %s is not a supported field type (bool, integers, floats, string, []byte, time.Time, time.Duration, or a pointer to one for NULL)", sf.Type)
+		return nil, fail("type %s is not a supported field type (bool, integers, floats, string, []byte, time.Time, time.Duration, orm.Decimal, orm.UUID, orm.Date, orm.TimeOfDay, orm.JSON[T], or a pointer or orm.Null[T] of one for NULL)", sf.Type)
+	}
+	if f.Kind == KindDecimal {
+		f.Places = -1 // until places= sets it: it is required
 	}
 	if err := f.parseTag(sf.Tag.Get("anode"), t, fail); err != nil {
 		return nil, err
 	}
-	f.acc = newAccessors(sf, f.Null)
+	if err := f.typeChoices(t, fail); err != nil {
+		return nil, err
+	}
+	if f.Kind == KindDecimal {
+		if f.Digits == 0 || f.Places < 0 {
+			return nil, fail("a decimal field needs digits=N and places=M (like Django's max_digits and decimal_places)")
+		}
+		if d, ok := f.DBDefault.(Decimal); ok {
+			if err := d.fits(f.Digits, f.Places); err != nil {
+				return nil, fail("db_default=%s %v", d, err)
+			}
+		}
+	} else if f.Digits != 0 || f.Places != 0 {
+		return nil, fail("digits and places apply to orm.Decimal fields only")
+	}
+	if f.Kind == KindJSON {
+		f.jsonType = t
+		if f.Unique || f.Index || len(f.Choices) > 0 {
+			return nil, fail("a JSON field cannot be unique, indexed or have choices")
+		}
+	}
+	switch {
+	case f.Kind == KindDecimal:
+		f.acc = decimalAccessors(sf.Offset, f.Places, mode)
+	case own:
+		f.acc = accessors{offset: sf.Offset}
+		f.acc.dest, f.acc.arg = vt.accessors(mode)
+	case mode == nullWrapped:
+		f.acc = accessors{offset: sf.Offset}
+		f.acc.dest, f.acc.arg = reflect.New(sf.Type).Elem().Interface().(nullField).nullAccessors()
+	default:
+		f.acc = newAccessors(sf, f.Null)
+	}
 	if f.Kind == KindText && f.MaxLength > 0 {
 		f.Kind = KindString
 	}
@@ -236,7 +317,7 @@ func (f *Field) parseTag(tag string, t reflect.Type, fail func(string, ...any) e
 			f.OneToOne = true
 		case "null":
 			if f.Kind != KindForeignKey {
-				return fail("null is for foreign keys; make other fields nullable with a pointer type")
+				return fail("null is for foreign keys; make other fields nullable with a pointer type or orm.Null[T]")
 			}
 			f.Null = true
 		case "on_delete", "related":
@@ -255,14 +336,33 @@ func (f *Field) parseTag(tag string, t reflect.Type, fail func(string, ...any) e
 				return fail("on_delete=%q: want cascade, protect, restrict, set_null, set_default or do_nothing", val)
 			}
 			f.OnDelete = od
+		case "digits", "places":
+			n, err := strconv.Atoi(val)
+			if err != nil || n < 0 || key == "digits" && (n < 1 || n > 1000) {
+				return fail("%s=%q: want a number of digits (digits 1 to 1000, places 0 or more)", key, val)
+			}
+			if key == "digits" {
+				f.Digits = n
+			} else {
+				f.Places = n
+			}
+			if f.Digits > 0 && f.Places > f.Digits {
+				return fail("places=%d is more than digits=%d", f.Places, f.Digits)
+			}
+		case "db_default":
+			v, err := parseDBDefault(val, t, f.Kind)
+			if err != nil {
+				return fail("db_default=%q: %v", val, err)
+			}
+			f.DBDefault = v
 		case "verbose":
 			f.VerboseName = val
 		case "help":
 			f.HelpText = val
 		default:
-			return fail("unknown tag option %q (known: pk, auto, unique, index, null, one_to_one, column=, max=, default=, choices=, on_delete=, related=, verbose=, help=)", key)
+			return fail("unknown tag option %q (known: pk, auto, unique, index, null, one_to_one, column=, max=, default=, db_default=, choices=, digits=, places=, on_delete=, related=, verbose=, help=)", key)
 		}
-		if !hasVal && (key == "column" || key == "max" || key == "default" || key == "choices" || key == "verbose" || key == "help" || key == "on_delete" || key == "related") {
+		if !hasVal && (key == "column" || key == "max" || key == "default" || key == "db_default" || key == "choices" || key == "digits" || key == "places" || key == "verbose" || key == "help" || key == "on_delete" || key == "related") {
 			return fail("tag option %s needs a value (%s=…)", key, key)
 		}
 	}
@@ -287,6 +387,12 @@ func splitTag(tag string) []string {
 // parseValue parses tag text into a value of type t (a non-pointer type).
 func parseValue(s string, t reflect.Type) (any, error) {
 	v := reflect.New(t).Elem()
+	if tu, ok := v.Addr().Interface().(encoding.TextUnmarshaler); ok {
+		if err := tu.UnmarshalText([]byte(s)); err != nil {
+			return nil, err
+		}
+		return v.Interface(), nil
+	}
 	switch {
 	case t == durationType:
 		d, err := time.ParseDuration(s)

@@ -213,6 +213,9 @@ func Load(ctx context.Context, db *DB, r io.Reader) (int, error) {
 	err = db.Atomic(ctx, func(ctx context.Context) error {
 		touched := map[*Model]bool{}
 		for _, it := range items {
+			if err := it.m.validate(it.p); err != nil {
+				return fmt.Errorf("orm: fixture object %d (%s): %w", it.idx, it.m.Label(), err)
+			}
 			n, err := updateRow(ctx, db, it.m, it.p)
 			if err == nil && n == 0 {
 				err = insertWithKey(ctx, db, it.m, it.p)

@@ -89,6 +89,19 @@ func (r relCondition) render(b *builder) {
 // newLookup builds the condition for a lookup, following relations:
 // "question__pub_date__year" on Choice, "choices__votes__gt" on Question.
 func newLookup(m *Model, text string, value any) (expr, error) {
+	rel, plain, err := lookupExpr(m, text, value)
+	switch {
+	case err != nil:
+		return nil, err
+	case rel != nil:
+		return rel, nil
+	}
+	return plain, nil
+}
+
+// lookupExpr is newLookup returning a condition on m's own columns unboxed
+// (rel nil), so a caller can store it without an allocation.
+func lookupExpr(m *Model, text string, value any) (rel expr, plain condition, err error) {
 	name, rest, more := strings.Cut(text, "__")
 	if more {
 		if f, ok := m.Field(name); ok && f.Kind == KindForeignKey && f.Related != nil {
@@ -97,9 +110,9 @@ func newLookup(m *Model, text string, value any) (expr, error) {
 			if _, isField := f.Related.Field(next); isField || isMany || f.Related.reverse[next] != nil {
 				inner, err := newLookup(f.Related, rest, value)
 				if err != nil {
-					return nil, relabel(err, m, text)
+					return nil, condition{}, relabel(err, m, text)
 				}
-				return relCondition{outer: f, owner: m, inner: f.Related, cond: inner}, nil
+				return relCondition{outer: f, owner: m, inner: f.Related, cond: inner}, condition{}, nil
 			}
 		}
 		if e, ok := m.many[name]; ok { // many-to-many (m2m.go)
@@ -108,16 +121,21 @@ func newLookup(m *Model, text string, value any) (expr, error) {
 		if fk, ok := m.reverse[name]; ok {
 			inner, err := newLookup(fk.model, rest, value)
 			if err != nil {
-				return nil, relabel(err, m, text)
+				return nil, condition{}, relabel(err, m, text)
 			}
-			return relCondition{owner: m, inner: fk.model, fk: fk, cond: inner}, nil
+			return relCondition{owner: m, inner: fk.model, fk: fk, cond: inner}, condition{}, nil
 		}
 	} else if e, ok := m.many[name]; ok { // "tags", tag.ID: by the related key
 		return manyLookup(m, e, text, e.farModel().PK.Name, value)
 	} else if fk, ok := m.reverse[name]; ok {
-		return nil, &LookupError{Model: m.Label(), Lookup: text, Reason: fmt.Sprintf("%s is a reverse relation: name a field of %s after it (%s__<field>)", name, fk.model.Label(), name)}
+		return nil, condition{}, &LookupError{Model: m.Label(), Lookup: text, Reason: fmt.Sprintf("%s is a reverse relation: name a field of %s after it (%s__<field>)", name, fk.model.Label(), name)}
 	}
-	return newCondition(m, text, value)
+	if f, ok := m.Field(name); ok && f.Kind == KindJSON {
+		rel, err = newJSONCondition(m, f, text, rest, value)
+		return rel, condition{}, err
+	}
+	plain, err = newCondition(m, text, value)
+	return nil, plain, err
 }
 
 // relabel reports an error from inside a relation against the outer lookup.
@@ -137,9 +155,19 @@ func newCondition(m *Model, text string, value any) (condition, error) {
 	if !ok {
 		return fail("no field %q (fields: %s)", name, strings.Join(m.FieldNames(), ", "))
 	}
+	if nv, ok := value.(nullField); ok { // a Null[T] value: its V, or nil
+		if v, valid := nv.nullValue(); valid {
+			value = v
+		} else {
+			value = nil
+		}
+	}
 	part := ""
 	if p, rest, _ := strings.Cut(lookup, "__"); dateParts[p] {
-		if f.Kind != KindTime {
+		if f.Kind != KindTime && !(f.Kind == KindDate && (p == "year" || p == "month" || p == "day")) {
+			if f.Kind == KindDate {
+				return fail("%s applies to time fields; a date takes year, month and day", p)
+			}
 			return fail("%s applies to time fields, and %s is %s", p, f.Name, f.Kind)
 		}
 		part, lookup = p, rest
@@ -149,7 +177,11 @@ func newCondition(m *Model, text string, value any) (condition, error) {
 			return fail("after %s, use exact, gt, gte, lt, lte, in or range", p)
 		}
 		// The transformed column is an integer.
+		datePart := f.Kind == KindDate
 		f = &Field{Name: f.Name + "__" + p, Column: f.Column, Kind: KindInt, Type: reflect.TypeFor[int](), model: f.model, pos: f.pos}
+		if datePart {
+			part = "date:" + p
+		}
 	}
 	if lookup == "" {
 		lookup = "exact"
@@ -230,6 +262,62 @@ func bindable(f *Field, v any) (any, error) {
 	wrong := func() (any, error) {
 		return nil, fmt.Errorf("%s is a %s field; a %T value does not fit", f.Name, f.Kind, v)
 	}
+	if nv, ok := v.(nullField); ok { // Null[T] inside in/range or F arithmetic
+		inner, valid := nv.nullValue()
+		if !valid {
+			return nil, fmt.Errorf("%s: an invalid (NULL) orm.Null compares with nothing; use isnull", f.Name)
+		}
+		v = inner
+	}
+	key := f.Kind
+	if f.Kind == KindForeignKey && f.Related != nil {
+		key = f.Related.PK.Kind
+	}
+	switch x := v.(type) {
+	case Decimal:
+		if key != KindDecimal {
+			return wrong()
+		}
+		pkf := f
+		if f.Kind == KindForeignKey {
+			pkf = f.Related.PK
+		}
+		if err := x.fits(pkf.Digits, pkf.Places); err != nil {
+			return nil, fmt.Errorf("%s: %s %v", f.Name, x, err)
+		}
+		return decimalArg{x, pkf.Places}, nil
+	case UUID:
+		if key != KindUUID {
+			return wrong()
+		}
+		return x.String(), nil
+	case Date:
+		if key != KindDate {
+			return wrong()
+		}
+		if !x.Valid() {
+			return nil, fmt.Errorf("%s: %s is not a valid date", f.Name, x)
+		}
+		return x.String(), nil
+	case TimeOfDay:
+		if key != KindTimeOfDay {
+			return wrong()
+		}
+		if !x.Valid() {
+			return nil, fmt.Errorf("%s: %s is not a valid time of day", f.Name, x)
+		}
+		return x.String(), nil
+	}
+	if s, ok := v.(string); ok && key == KindUUID {
+		u, err := ParseUUID(s) // a key from a URL path
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", f.Name, err)
+		}
+		return u.String(), nil
+	}
+	if key == KindDecimal || key == KindUUID || key == KindDate || key == KindTimeOfDay {
+		return wrong()
+	}
 	switch x := v.(type) {
 	case string:
 		if f.Kind == KindString || f.Kind == KindText || f.Kind == KindForeignKey && f.relKey.Kind() == reflect.String {
@@ -290,7 +378,10 @@ func bindable(f *Field, v any) (any, error) {
 		return wrong()
 	}
 	rv := reflect.ValueOf(v)
-	want := f.Type
+	want := f.valueType
+	if want == nil {
+		want = f.Type
+	}
 	if want.Kind() == reflect.Pointer {
 		want = want.Elem()
 	}
@@ -302,6 +393,14 @@ func bindable(f *Field, v any) (any, error) {
 
 func (c condition) render(b *builder) {
 	col := func() {
+		if part, ok := strings.CutPrefix(c.part, "date:"); ok {
+			if de, ok := b.d.(DateExtractor); ok {
+				b.sql.WriteString(de.ExtractDate(part, b.d.QuoteIdent(c.field.Column)))
+			} else {
+				b.sql.WriteString(b.d.Extract(part, b.d.QuoteIdent(c.field.Column)))
+			}
+			return
+		}
 		if c.part != "" {
 			b.sql.WriteString(b.d.Extract(c.part, b.d.QuoteIdent(c.field.Column)))
 			return

@@ -64,6 +64,13 @@ type Model struct {
 	byName map[string]*Field
 	hooks  hooks
 
+	// validated are the fields checked before every write (choices, decimal
+	// precision, JSON encoding).
+	validated []*Field
+	// hasDBDefaults is set when a field has a db_default, which Create
+	// leaves to the database when the field is unset.
+	hasDBDefaults bool
+
 	// newObj allocates a zero value of the model, for rows loaded without
 	// its Go type at hand (PrefetchRelated).
 	newObj func() unsafe.Pointer
@@ -177,6 +184,9 @@ func buildModel(module, name string, t reflect.Type) (*Model, error) {
 		if f, ok := m.byName["ID"]; ok && f.Kind == KindInt && !f.Null {
 			f.PrimaryKey, f.AutoIncrement = true, true
 			m.PK = f
+		} else if ok && f.Kind == KindUUID && !f.Null {
+			f.PrimaryKey = true // assigned a version 7 UUID by Create when zero
+			m.PK = f
 		} else {
 			return nil, &ModelError{Model: label, Reason: "no primary key: add a field `ID int64` or tag one field `anode:\"pk\"`"}
 		}
@@ -205,6 +215,10 @@ func buildModel(module, name string, t reflect.Type) (*Model, error) {
 	}
 	if !identRE.MatchString(m.Table) || len(m.Table) > maxIdentLen {
 		return nil, &ModelError{Model: label, Reason: fmt.Sprintf("table name %q: want lowercase letters, digits and _ (at most %d)", m.Table, maxIdentLen)}
+	}
+	m.initValidators()
+	for _, f := range m.Fields {
+		m.hasDBDefaults = m.hasDBDefaults || f.DBDefault != nil
 	}
 	if m.Meta.VerboseName == "" {
 		m.Meta.VerboseName = strings.ReplaceAll(snakeCase(m.Name), "_", " ")

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unsafe"
 )
 
 // QuerySet is a lazy, immutable query over the rows of model T: every method
@@ -26,6 +25,17 @@ type QuerySet[T any] struct {
 	lock     string   // "", "FOR UPDATE", "FOR UPDATE NOWAIT", "FOR UPDATE SKIP LOCKED"
 	prefetch []*Field // foreign keys to load after the main query
 	err      error
+
+	// fresh marks the QuerySet From returns, pkGet a fresh one refined by a
+	// single primary-key exact Filter, which Get runs as the model's
+	// precomputed statement. clone clears both, so any other refinement
+	// takes the general path.
+	fresh, pkGet bool
+	// cond0 and where0 hold the first plain condition inline, so a
+	// one-Filter query allocates nothing but the QuerySet. where may point at
+	// another QuerySet's where0: never written once the QuerySet is returned.
+	cond0  condition
+	where0 [1]expr
 }
 
 type orderTerm struct {
@@ -35,24 +45,35 @@ type orderTerm struct {
 }
 
 // From starts a query over model T on db. T must be registered.
+//
+// QuerySets are immutable, so From returns the same unrefined one for T on
+// every call after the first.
 func From[T any](db *DB) *QuerySet[T] {
 	m, err := ModelOf[T](db.registry)
-	q := &QuerySet[T]{db: db, model: m, err: err, limit: -1}
-	if err == nil {
-		for _, o := range m.Meta.Ordering {
-			f, _ := m.Field(strings.TrimPrefix(o, "-"))
-			q.order = append(q.order, orderTerm{field: f, desc: strings.HasPrefix(o, "-")})
-		}
+	if err != nil {
+		return &QuerySet[T]{db: db, err: err, limit: -1}
 	}
+	qm := db.q(m)
+	if q, ok := qm.base.Load().(*QuerySet[T]); ok {
+		return q
+	}
+	q := &QuerySet[T]{db: db, model: m, limit: -1, fresh: true}
+	for _, o := range m.Meta.Ordering {
+		f, _ := m.Field(strings.TrimPrefix(o, "-"))
+		q.order = append(q.order, orderTerm{field: f, desc: strings.HasPrefix(o, "-")})
+	}
+	qm.base.Store(q)
 	return q
 }
 
+// clone returns a copy to refine. Every refining method starts with it.
 func (q *QuerySet[T]) clone() *QuerySet[T] {
 	c := *q
 	// Share the slices, clipped: the first append in the clone copies, and
 	// the original never sees it.
 	c.where = slices.Clip(q.where)
 	c.order = slices.Clip(q.order)
+	c.fresh, c.pkGet = false, false
 	return &c
 }
 
@@ -73,15 +94,30 @@ func (q *QuerySet[T]) addCondition(lookup string, value any, not bool) *QuerySet
 	if c.err != nil {
 		return c
 	}
-	cond, err := newLookup(c.model, lookup, value)
+	rel, plain, err := lookupExpr(c.model, lookup, value)
 	if err != nil {
 		c.err = err
 		return c
 	}
+	var cond expr = rel
+	if rel == nil {
+		if len(c.where) == 0 {
+			c.cond0 = plain
+			cond = &c.cond0
+		} else {
+			cond = plain
+		}
+		c.pkGet = q.fresh && !not && plain.isPKExact()
+	}
 	if not {
 		cond = group{op: "NOT", items: []expr{cond}}
 	}
-	c.where = append(c.where, cond)
+	if len(c.where) == 0 {
+		c.where0[0] = cond
+		c.where = c.where0[:1:1]
+	} else {
+		c.where = append(c.where, cond)
+	}
 	return c
 }
 
@@ -144,9 +180,23 @@ func (q *QuerySet[T]) Update(ctx context.Context, sets ...Assignment) (int64, er
 			}
 			b.arg(nil)
 		default:
+			if f.Kind == KindJSON {
+				v = bindForm(v)
+				if ja, ok := v.(jsonArg); ok {
+					if err := f.checkValue(ja); err != nil {
+						return 0, err
+					}
+					b.arg(ja)
+					break
+				}
+				return 0, &LookupError{Model: q.model.Label(), Lookup: s.field, Reason: fmt.Sprintf("Update: %s is a json field; set it to an orm.JSON value, not %T", f.Name, v)}
+			}
 			bv, err := bindable(f, v)
 			if err != nil {
 				return 0, &LookupError{Model: q.model.Label(), Lookup: s.field, Reason: err.Error()}
+			}
+			if err := f.checkValue(bv); err != nil {
+				return 0, err
 			}
 			b.arg(bv)
 		}
@@ -333,6 +383,9 @@ func (q *QuerySet[T]) First(ctx context.Context) (T, error) {
 // Get returns the one row matching the query: ErrNotFound when there is none,
 // ErrMultipleObjects when there are several.
 func (q *QuerySet[T]) Get(ctx context.Context) (T, error) {
+	if q.pkGet {
+		return q.getByPK(ctx)
+	}
 	var zero T
 	c := *q // a shallow copy suffices: only the limit changes
 	c.limit = 2
@@ -432,20 +485,13 @@ func (q *QuerySet[T]) eachErr(ctx context.Context, fn func(*T) error) error {
 		return err
 	}
 	defer rows.Close()
-	fields := q.model.Fields
-	dest := make([]any, len(fields))
-	var row T
-	p := unsafe.Pointer(&row)
-	for i, f := range fields {
-		dest[i] = f.acc.dest(unsafe.Add(p, f.acc.offset))
-	}
+	buf := getScanBuf[T](q.db, q.model)
+	defer buf.put()
 	for rows.Next() {
-		var zero T
-		row = zero
-		if err := rows.Scan(dest...); err != nil {
+		if err := buf.scan(rows); err != nil {
 			return fmt.Errorf("orm: scanning %s: %w", q.model.Label(), err)
 		}
-		if err := fn(&row); err != nil {
+		if err := fn(&buf.row); err != nil {
 			return err
 		}
 	}
@@ -526,14 +572,16 @@ func (q *QuerySet[T]) renderLimit(b *builder) {
 
 // builder accumulates SQL text and bound arguments.
 type builder struct {
-	d    Dialect
-	db   *DB
-	sql  strings.Builder
-	args []any
+	d      Dialect
+	db     *DB
+	sql    strings.Builder
+	args   []any
+	scaled bool // the dialect stores decimals as scaled integers
 }
 
 func newBuilder(db *DB) *builder {
-	b := &builder{d: db.dialect, db: db, args: make([]any, 0, 4)}
+	_, scaled := db.dialect.(ScaledDecimals)
+	b := &builder{d: db.dialect, db: db, args: make([]any, 0, 4), scaled: scaled}
 	b.sql.Grow(256)
 	return b
 }
@@ -545,6 +593,19 @@ func (b *builder) table(m *Model) { b.sql.WriteString(b.db.q(m).table) }
 func (b *builder) column(f *Field) { b.sql.WriteString(b.db.q(f.model).columns[f.pos]) }
 
 func (b *builder) arg(v any) {
+	switch x := v.(type) {
+	case decimalArg:
+		// Checked against the field's places and digits before a write or
+		// in the lookup; should the check be missed, the text form still
+		// binds rather than a rounded number.
+		if bv, err := x.bind(b.scaled); err == nil {
+			v = bv
+		} else {
+			v = x.d.String()
+		}
+	case jsonArg:
+		v = x.text
+	}
 	b.args = append(b.args, v)
 	b.sql.WriteString(b.d.Placeholder(len(b.args)))
 }

@@ -2,6 +2,7 @@ package orm
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"fmt"
 	"reflect"
@@ -92,6 +93,9 @@ func (r *Ref[T, K]) Scan(src any) error {
 			*p = string(v)
 			return nil
 		}
+	}
+	if sc, ok := any(&r.ID).(sql.Scanner); ok { // orm.UUID and other scanning keys
+		return sc.Scan(src)
 	}
 	rv := reflect.ValueOf(src)
 	kt := reflect.TypeFor[K]()

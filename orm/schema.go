@@ -78,7 +78,14 @@ func columnDef(d Dialect, m *Model, f *Field) (string, error) {
 	if err != nil {
 		return "", &ModelError{Model: m.Label(), Field: f.Name, Reason: err.Error()}
 	}
-	if f.Kind == KindForeignKey && f.Default != nil {
+	switch {
+	case f.DBDefault != nil:
+		lit, err := defaultLiteral(d, f)
+		if err != nil {
+			return "", &ModelError{Model: m.Label(), Field: f.Name, Reason: "db_default: " + err.Error()}
+		}
+		typ += " DEFAULT " + lit
+	case f.Kind == KindForeignKey && f.Default != nil:
 		// ON DELETE SET DEFAULT needs the default in the schema. The value
 		// comes from the model's tag, parsed as the key type, never from input.
 		lit, err := keyLiteral(f.Default)
@@ -94,6 +101,38 @@ func columnDef(d Dialect, m *Model, f *Field) (string, error) {
 		return typ + " NULL", nil
 	}
 	return typ + " NOT NULL", nil
+}
+
+// NowDefaulter is an optional Dialect interface: the DEFAULT expression for
+// the current time (KindTime) or date (KindDate) in the form the dialect
+// stores them. Without it, CURRENT_TIMESTAMP and CURRENT_DATE are used.
+type NowDefaulter interface {
+	DefaultNow(k Kind) string
+}
+
+// defaultLiteral renders f's DBDefault through Literal.
+func defaultLiteral(d Dialect, f *Field) (string, error) {
+	switch v := f.DBDefault.(type) {
+	case dbNow:
+		if nd, ok := d.(NowDefaulter); ok {
+			return nd.DefaultNow(f.Kind), nil
+		}
+		if f.Kind == KindDate {
+			return "CURRENT_DATE", nil
+		}
+		return "CURRENT_TIMESTAMP", nil
+	case Decimal:
+		_, scaled := d.(ScaledDecimals)
+		bv, err := decimalArg{v, f.Places}.bind(scaled)
+		if err != nil {
+			return "", err
+		}
+		if s, ok := bv.(string); ok {
+			return s, nil // digits, sign and point only: Decimal.String
+		}
+		return Literal(bv)
+	}
+	return Literal(f.DBDefault)
 }
 
 // columns maps Go field names (already validated by checkMeta) to columns.

@@ -16,15 +16,40 @@ func Create[T any](ctx context.Context, db *DB, obj *T) error {
 	if err != nil {
 		return err
 	}
-	applyDefaults(m, unsafe.Pointer(obj))
-	return withHooks(ctx, db, m, obj, OpCreate, func(ctx context.Context) error { return insertRow(ctx, db, m, obj) })
+	if err := prepareInsert(m, unsafe.Pointer(obj)); err != nil {
+		return err
+	}
+	return withHooks(ctx, db, m, obj, OpCreate, func(ctx context.Context) error {
+		if len(m.validated) > 0 && m.hooks.any() {
+			if err := m.validate(unsafe.Pointer(obj)); err != nil { // a hook may have changed obj
+				return err
+			}
+		}
+		return insertRow(ctx, db, m, obj)
+	})
+}
+
+// prepareInsert readies a new object: declared defaults, a version 7 UUID
+// for a zero UUID primary key, and the value checks (choices, decimal
+// precision, JSON encoding).
+func prepareInsert(m *Model, p unsafe.Pointer) error {
+	applyDefaults(m, p)
+	if m.PK.Kind == KindUUID {
+		if u := (*UUID)(unsafe.Add(p, m.PK.acc.offset)); u.IsZero() {
+			*u = NewUUIDv7()
+		}
+	}
+	return m.validate(p)
 }
 
 func insertRow[T any](ctx context.Context, db *DB, m *Model, obj *T) error {
+	p := unsafe.Pointer(obj)
+	if m.hasDBDefaults {
+		return insertWithDBDefaults(ctx, db, m, p)
+	}
 	b := newBuilder(db)
 	cols := insertHead(b, m)
-	valuesRow(b, cols, unsafe.Pointer(obj))
-	p := unsafe.Pointer(obj)
+	valuesRow(b, cols, p)
 	conn := db.Conn(ctx)
 	if !m.PK.AutoIncrement {
 		_, err := conn.Exec(ctx, b.sql.String(), b.args...)
@@ -55,8 +80,11 @@ func Save[T any](ctx context.Context, db *DB, obj *T) error {
 	}
 	p := unsafe.Pointer(obj)
 	pk := unsafe.Add(p, m.PK.acc.offset)
-	if m.PK.AutoIncrement && isZeroInt(m.PK, pk) {
+	if m.PK.AutoIncrement && isZeroInt(m.PK, pk) || m.PK.Kind == KindUUID && (*UUID)(pk).IsZero() {
 		return Create(ctx, db, obj)
+	}
+	if err := m.validate(p); err != nil {
+		return err
 	}
 	if m.hooks.any() {
 		// Whether this is an update or a create is known only after trying.
@@ -68,6 +96,9 @@ func Save[T any](ctx context.Context, db *DB, obj *T) error {
 			return Create(ctx, db, obj)
 		}
 		return withHooks(ctx, db, m, obj, OpUpdate, func(ctx context.Context) error {
+			if err := m.validate(p); err != nil { // a hook may have changed obj
+				return err
+			}
 			_, err := updateRow(ctx, db, m, p)
 			return err
 		})
@@ -252,7 +283,9 @@ func BulkCreate[T any](ctx context.Context, db *DB, objs []T, batchSize int) err
 		insertHead(b, m)
 		for r := range batch {
 			p := unsafe.Pointer(&batch[r])
-			applyDefaults(m, p)
+			if err := prepareInsert(m, p); err != nil {
+				return fmt.Errorf("orm: bulk create %s: object %d: %w", m.Label(), start+r, err)
+			}
 			if r > 0 {
 				b.sql.WriteString(", ")
 			}

@@ -77,6 +77,16 @@ func (Dialect) ColumnType(f *orm.Field) (string, error) {
 		return "TIMESTAMPTZ", nil
 	case orm.KindDuration:
 		return "BIGINT", nil
+	case orm.KindDecimal:
+		return "NUMERIC(" + strconv.Itoa(f.Digits) + ", " + strconv.Itoa(f.Places) + ")", nil
+	case orm.KindUUID:
+		return "UUID", nil
+	case orm.KindDate:
+		return "DATE", nil
+	case orm.KindTimeOfDay:
+		return "TIME", nil
+	case orm.KindJSON:
+		return "JSONB", nil
 	}
 	return "", fmt.Errorf("postgres: field %s: no column type for kind %s", f.Name, f.Kind)
 }
@@ -115,6 +125,12 @@ func (Dialect) Match(kind string, fold bool, col, ph, value string) (string, str
 // session's time zone), as an integer.
 func (Dialect) Extract(part, col string) string {
 	return "CAST(EXTRACT(" + strings.ToUpper(part) + " FROM " + col + " AT TIME ZONE 'UTC') AS INTEGER)"
+}
+
+// ExtractDate renders EXTRACT(part) of a DATE column, which has no time
+// zone, as an integer.
+func (Dialect) ExtractDate(part, col string) string {
+	return "CAST(EXTRACT(" + strings.ToUpper(part) + " FROM " + col + ") AS INTEGER)"
 }
 
 // ResetSequence moves the identity sequence of table.column past MAX(column).

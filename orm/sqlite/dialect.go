@@ -51,8 +51,37 @@ func (dialect) ColumnType(f *orm.Field) (string, error) {
 		return "DATETIME", nil
 	case orm.KindDuration:
 		return "BIGINT", nil
+	case orm.KindDecimal:
+		if f.Digits > 18 {
+			return "", fmt.Errorf("sqlite: field %s (column %s): digits=%d: SQLite stores decimals as integers scaled by 10^places, which hold at most 18 digits", f.Name, f.Column, f.Digits)
+		}
+		return "INTEGER", nil
+	case orm.KindUUID:
+		return "VARCHAR(36)", nil
+	case orm.KindDate:
+		return "VARCHAR(10)", nil
+	case orm.KindTimeOfDay:
+		return "VARCHAR(15)", nil
+	case orm.KindJSON:
+		return "TEXT", nil
 	}
 	return "", fmt.Errorf("sqlite: field %s (column %s): no column type for kind %s", f.Name, f.Column, f.Kind)
+}
+
+// ScaledDecimals marks that SQLite stores orm.Decimal fields as INTEGER
+// holding the value times 10^places: SQLite has no exact decimal type (its
+// NUMERIC affinity turns 0.1 into a float), and a scaled integer keeps round
+// trips exact and makes ordering, comparisons and SUM/MIN/MAX integer
+// arithmetic.
+func (dialect) ScaledDecimals() {}
+
+// DefaultNow renders the current time in the fixed-width UTC text times are
+// stored as (nanosecond digits padded), or today's date as ISO text.
+func (dialect) DefaultNow(k orm.Kind) string {
+	if k == orm.KindDate {
+		return "(date('now'))"
+	}
+	return "(strftime('%Y-%m-%d %H:%M:%f', 'now') || '000000')"
 }
 
 // AutoPrimaryKey uses AUTOINCREMENT so that the ids of deleted rows are

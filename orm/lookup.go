@@ -116,7 +116,8 @@ func lookupExpr(m *Model, text string, value any) (rel expr, plain condition, er
 			}
 		}
 		if e, ok := m.many[name]; ok { // many-to-many (m2m.go)
-			return manyLookup(m, e, text, rest, value)
+			rel, err = manyLookup(m, e, text, rest, value)
+			return rel, condition{}, err
 		}
 		if fk, ok := m.reverse[name]; ok {
 			inner, err := newLookup(fk.model, rest, value)
@@ -126,7 +127,8 @@ func lookupExpr(m *Model, text string, value any) (rel expr, plain condition, er
 			return relCondition{owner: m, inner: fk.model, fk: fk, cond: inner}, condition{}, nil
 		}
 	} else if e, ok := m.many[name]; ok { // "tags", tag.ID: by the related key
-		return manyLookup(m, e, text, e.farModel().PK.Name, value)
+		rel, err = manyLookup(m, e, text, e.farModel().PK.Name, value)
+		return rel, condition{}, err
 	} else if fk, ok := m.reverse[name]; ok {
 		return nil, condition{}, &LookupError{Model: m.Label(), Lookup: text, Reason: fmt.Sprintf("%s is a reverse relation: name a field of %s after it (%s__<field>)", name, fk.model.Label(), name)}
 	}

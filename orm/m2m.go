@@ -337,7 +337,7 @@ func ManyOf[T, P any](db *DB, obj *P, name string) *ManySet[T] {
 
 // Query returns the related objects as a QuerySet, to filter, order or run.
 func (s *ManySet[T]) Query() *QuerySet[T] {
-	q := From[T](s.db)
+	q := From[T](s.db).clone() // From's QuerySet is shared: never change it
 	if q.err != nil {
 		return q
 	}
@@ -345,7 +345,7 @@ func (s *ManySet[T]) Query() *QuerySet[T] {
 		q.err = s.err
 		return q
 	}
-	q.where = append(q.where[:len(q.where):len(q.where)], s.cond())
+	q.where = append(q.where, s.cond())
 	return q
 }
 

@@ -18,7 +18,7 @@ import (
 // primary key), makes the QuerySet return a *LookupError naming the valid
 // relations, before any SQL is sent.
 func RelatedOf[T, P any](db *DB, obj *P, name string) *QuerySet[T] {
-	q := From[T](db)
+	q := From[T](db).clone() // From's QuerySet is shared: never change it
 	if q.err != nil {
 		return q
 	}

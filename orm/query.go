@@ -24,6 +24,7 @@ type QuerySet[T any] struct {
 	offset   int
 	lock     string   // "", "FOR UPDATE", "FOR UPDATE NOWAIT", "FOR UPDATE SKIP LOCKED"
 	prefetch []*Field // foreign keys to load after the main query
+	joins    []join   // foreign keys SelectRelated loads in the same query
 	err      error
 
 	// fresh marks the QuerySet From returns, pkGet a fresh one refined by a
@@ -485,6 +486,9 @@ func (q *QuerySet[T]) eachErr(ctx context.Context, fn func(*T) error) error {
 		return err
 	}
 	defer rows.Close()
+	if len(q.joins) > 0 {
+		return q.eachJoined(rows, fn) // selectrelated.go
+	}
 	buf := getScanBuf[T](q.db, q.model)
 	defer buf.put()
 	for rows.Next() {
@@ -523,8 +527,10 @@ func (q *QuerySet[T]) selectSQL() *builder {
 	qm := q.db.q(q.model)
 	b.sql.WriteString("SELECT ")
 	b.sql.WriteString(qm.list)
+	renderJoinColumns(b, q.joins)
 	b.sql.WriteString(" FROM ")
 	b.sql.WriteString(qm.table)
+	renderJoins(b, q.model, q.joins)
 	q.renderWhere(b)
 	if len(q.order) > 0 {
 		b.sql.WriteString(" ORDER BY ")
@@ -540,7 +546,11 @@ func (q *QuerySet[T]) selectSQL() *builder {
 	}
 	q.renderLimit(b)
 	if q.lock != "" && b.d.Name() != "sqlite" {
-		b.sql.WriteString(" " + q.lock)
+		lock := q.lock
+		if len(q.joins) > 0 { // lock the base rows only (not the nullable side of a LEFT JOIN)
+			lock = "FOR UPDATE OF " + qm.table + strings.TrimPrefix(lock, "FOR UPDATE")
+		}
+		b.sql.WriteString(" " + lock)
 	}
 	return b
 }

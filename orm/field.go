@@ -110,8 +110,11 @@ type Field struct {
 	Related     *Model
 	OnDelete    OnDelete
 	RelatedName string
-	relTarget   reflect.Type // the target struct type, until resolved
-	relKey      reflect.Type
+	// OneToOne marks a foreign key tagged one_to_one: it is unique, and its
+	// reverse relation is a single object (RelatedOne).
+	OneToOne  bool
+	relTarget reflect.Type // the target struct type, until resolved
+	relKey    reflect.Type
 
 	model *Model // the model the field belongs to
 	pos   int    // index in model.Fields
@@ -152,14 +155,20 @@ func newField(model string, sf reflect.StructField) (*Field, error) {
 		f.Kind = KindForeignKey
 		f.relTarget, f.relKey = rel.relation()
 		f.Column = f.Column + "_id"
-		if err := f.parseTag(sf.Tag.Get("anode"), t, fail); err != nil {
+		if err := f.parseTag(sf.Tag.Get("anode"), f.relKey, fail); err != nil {
 			return nil, err
 		}
 		if f.OnDelete == 0 {
-			return nil, fail("a foreign key needs on_delete= (cascade, protect, restrict, set_null or do_nothing), as in Django")
+			return nil, fail("a foreign key needs on_delete= (cascade, protect, restrict, set_null, set_default or do_nothing), as in Django")
 		}
 		if f.OnDelete == SetNull && !f.Null {
 			return nil, fail("on_delete=set_null needs the null tag option")
+		}
+		if f.OnDelete == SetDefault && f.Default == nil {
+			return nil, fail("on_delete=set_default needs a default= key")
+		}
+		if f.OneToOne {
+			f.Unique = true
 		}
 		f.acc = newRefAccessors(sf, f.Null, f.relKey)
 		objField, _ := t.FieldByName("obj")
@@ -301,6 +310,11 @@ func (f *Field) parseTag(tag string, t reflect.Type, fail func(string, ...any) e
 				}
 				f.Choices = append(f.Choices, Choice{Value: v, Label: label})
 			}
+		case "one_to_one":
+			if f.Kind != KindForeignKey {
+				return fail("one_to_one applies to foreign keys only")
+			}
+			f.OneToOne = true
 		case "null":
 			if f.Kind != KindForeignKey {
 				return fail("null is for foreign keys; make other fields nullable with a pointer type or orm.Null[T]")
@@ -319,7 +333,7 @@ func (f *Field) parseTag(tag string, t reflect.Type, fail func(string, ...any) e
 			}
 			od, ok := onDeleteNames[val]
 			if !ok {
-				return fail("on_delete=%q: want cascade, protect, restrict, set_null or do_nothing", val)
+				return fail("on_delete=%q: want cascade, protect, restrict, set_null, set_default or do_nothing", val)
 			}
 			f.OnDelete = od
 		case "digits", "places":
@@ -346,7 +360,7 @@ func (f *Field) parseTag(tag string, t reflect.Type, fail func(string, ...any) e
 		case "help":
 			f.HelpText = val
 		default:
-			return fail("unknown tag option %q (known: pk, auto, unique, index, null, column=, max=, default=, db_default=, choices=, digits=, places=, on_delete=, related=, verbose=, help=)", key)
+			return fail("unknown tag option %q (known: pk, auto, unique, index, null, one_to_one, column=, max=, default=, db_default=, choices=, digits=, places=, on_delete=, related=, verbose=, help=)", key)
 		}
 		if !hasVal && (key == "column" || key == "max" || key == "default" || key == "db_default" || key == "choices" || key == "digits" || key == "places" || key == "verbose" || key == "help" || key == "on_delete" || key == "related") {
 			return fail("tag option %s needs a value (%s=…)", key, key)

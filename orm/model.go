@@ -75,6 +75,14 @@ type Model struct {
 	// reverse maps a related name ("choices") to the foreign key of another
 	// model that refers to this one, set by Registry.Resolve.
 	reverse map[string]*Field
+
+	// incoming are the foreign keys of every model that refer to this one;
+	// deleteCheck is set when deleting a row must first look for protect
+	// and restrict references (directly or through cascades), deleteFollow
+	// when a cascade into this model must be followed, restricts when the
+	// model has a restrict foreign key. Set by Registry.Resolve (ondelete.go).
+	incoming                             []*Field
+	deleteCheck, deleteFollow, restricts bool
 }
 
 // Label is "module.Name", the model's name in messages and fixtures.

@@ -438,7 +438,9 @@ func (q *QuerySet[T]) countLimited(ctx context.Context) (int64, error) {
 }
 
 // Delete deletes every matching row and returns how many it deleted.
-// (Limit and Offset do not apply.)
+// (Limit and Offset do not apply.) When protect or restrict foreign keys
+// refer to the rows, it checks them first and returns a *ProtectedError,
+// deleting nothing, if they refuse.
 func (q *QuerySet[T]) Delete(ctx context.Context) (int64, error) {
 	if q.err != nil {
 		return 0, q.err
@@ -447,7 +449,11 @@ func (q *QuerySet[T]) Delete(ctx context.Context) (int64, error) {
 	b.sql.WriteString("DELETE FROM ")
 	b.table(q.model)
 	q.renderWhere(b)
-	return q.db.Conn(ctx).Exec(ctx, b.sql.String(), b.args...)
+	exec := func(ctx context.Context) (int64, error) { return q.db.Conn(ctx).Exec(ctx, b.sql.String(), b.args...) }
+	if q.model.deleteCheck { // protect/restrict references: check first (ondelete.go)
+		return deleteChecked(ctx, q.db, q.model, q.deleteKeys, exec)
+	}
+	return exec(ctx)
 }
 
 // SQL returns the SELECT the query would run and its arguments, for logs and

@@ -91,6 +91,7 @@ func (r *Registry) Resolve() error {
 			f.Related = target
 		}
 	}
+	planDeletes(r.models)
 	return nil
 }
 

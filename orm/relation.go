@@ -121,28 +121,47 @@ func (r Ref[T, K]) Value() (driver.Value, error) {
 }
 
 // OnDelete says what deleting a referenced row does to the rows that refer to
-// it, as in Django. It is enforced by the database.
+// it, as in Django. Cascade, SetNull and SetDefault are carried out by the
+// database; Protect and Restrict are checked by orm.Delete and
+// QuerySet.Delete before anything is deleted (a *ProtectedError), with the
+// database constraint as the backstop.
 type OnDelete uint8
 
 // Delete behaviours.
 const (
-	Cascade   OnDelete = iota + 1 // delete the referring rows too
-	Protect                       // refuse the delete (an IntegrityError)
-	Restrict                      // refuse the delete, checked at once
-	SetNull                       // set the key to NULL (the field must be null)
-	DoNothing                     // no action; the database checks at the end of the statement
+	Cascade    OnDelete = iota + 1 // delete the referring rows too
+	Protect                        // refuse the delete, even one reached by a cascade
+	Restrict                       // refuse, unless the referring rows are deleted by a cascade of the same delete
+	SetNull                        // set the key to NULL (the field must be null)
+	DoNothing                      // no action; the database checks at the end of the statement
+	SetDefault                     // set the key to the field's default (the field needs default=)
 )
 
-var onDeleteNames = map[string]OnDelete{"cascade": Cascade, "protect": Protect, "restrict": Restrict, "set_null": SetNull, "do_nothing": DoNothing}
+var onDeleteNames = map[string]OnDelete{"cascade": Cascade, "protect": Protect, "restrict": Restrict, "set_null": SetNull, "do_nothing": DoNothing, "set_default": SetDefault}
 
+// String returns the tag spelling: "cascade", "protect", ….
+func (o OnDelete) String() string {
+	for name, v := range onDeleteNames {
+		if v == o {
+			return name
+		}
+	}
+	return "on_delete(" + strconv.Itoa(int(o)) + ")"
+}
+
+// sql is the constraint's ON DELETE action. Restrict is NO ACTION, checked at
+// the end of the statement, so that rows a cascade of the same statement
+// removes do not block it (RESTRICT would check before the cascade ran).
 func (o OnDelete) sql() string {
 	switch o {
 	case Cascade:
 		return "CASCADE"
-	case Protect, Restrict:
+	case Protect:
 		return "RESTRICT"
 	case SetNull:
 		return "SET NULL"
+	case SetDefault:
+		return "SET DEFAULT"
 	}
 	return "NO ACTION"
 }

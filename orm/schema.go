@@ -84,6 +84,14 @@ func columnDef(d Dialect, m *Model, f *Field) (string, error) {
 			return "", &ModelError{Model: m.Label(), Field: f.Name, Reason: "db_default: " + err.Error()}
 		}
 		typ += " DEFAULT " + lit
+	} else if f.Kind == KindForeignKey && f.Default != nil {
+		// ON DELETE SET DEFAULT needs the default in the schema. The value
+		// comes from the model's tag, parsed as the key type, never from input.
+		lit, err := keyLiteral(f.Default)
+		if err != nil {
+			return "", &ModelError{Model: m.Label(), Field: f.Name, Reason: err.Error()}
+		}
+		typ += " DEFAULT " + lit
 	}
 	switch {
 	case f.PrimaryKey:

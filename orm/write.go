@@ -165,7 +165,8 @@ func updateRow(ctx context.Context, db *DB, m *Model, p unsafe.Pointer) (int64, 
 }
 
 // Delete deletes obj's row by primary key. Deleting a row that is already
-// gone is not an error.
+// gone is not an error. A protect or restrict foreign key that refuses the
+// delete (see OnDelete) makes it return a *ProtectedError, deleting nothing.
 func Delete[T any](ctx context.Context, db *DB, obj *T) error {
 	m, err := ModelOf[T](db.registry)
 	if err != nil {
@@ -182,7 +183,17 @@ func deleteRow[T any](ctx context.Context, db *DB, m *Model, obj *T) error {
 	b.column(m.PK)
 	b.sql.WriteString(" = ")
 	b.arg(m.PK.acc.arg(unsafe.Add(unsafe.Pointer(obj), m.PK.acc.offset)))
-	_, err := db.Conn(ctx).Exec(ctx, b.sql.String(), b.args...)
+	exec := func(ctx context.Context) (int64, error) { return db.Conn(ctx).Exec(ctx, b.sql.String(), b.args...) }
+	if !m.deleteCheck {
+		_, err := exec(ctx)
+		return wrapWrite(m, "delete", err)
+	}
+	keys := func(context.Context) ([]any, error) { return []any{pkOf(m, unsafe.Pointer(obj))}, nil }
+	_, err := deleteChecked(ctx, db, m, keys, exec)
+	var pe *ProtectedError
+	if errors.As(err, &pe) {
+		return err
+	}
 	return wrapWrite(m, "delete", err)
 }
 
@@ -211,9 +222,13 @@ func applyDefaults(m *Model, p unsafe.Pointer) {
 		if f.Default == nil || f.Null {
 			continue
 		}
-		v := reflect.NewAt(f.Type, unsafe.Add(p, f.acc.offset)).Elem()
+		t := f.Type
+		if f.Kind == KindForeignKey {
+			t = f.relKey // the default is a key: Ref's ID, its first field
+		}
+		v := reflect.NewAt(t, unsafe.Add(p, f.acc.offset)).Elem()
 		if v.IsZero() {
-			v.Set(reflect.ValueOf(f.Default).Convert(f.Type))
+			v.Set(reflect.ValueOf(f.Default).Convert(t))
 		}
 	}
 }

@@ -119,13 +119,18 @@ func lookupExpr(m *Model, text string, value any) (rel expr, plain condition, er
 	if more {
 		if f, ok := m.Field(name); ok && f.Kind == KindForeignKey && f.Related != nil {
 			next, _, _ := strings.Cut(rest, "__")
-			if _, isField := f.Related.Field(next); isField || f.Related.reverse[next] != nil {
+			_, isMany := f.Related.many[next]
+			if _, isField := f.Related.Field(next); isField || isMany || f.Related.reverse[next] != nil {
 				inner, err := newLookup(f.Related, rest, value)
 				if err != nil {
 					return nil, condition{}, relabel(err, m, text)
 				}
 				return relCondition{outer: f, owner: m, inner: f.Related, cond: inner}, condition{}, nil
 			}
+		}
+		if e, ok := m.many[name]; ok { // many-to-many (m2m.go)
+			rel, err = manyLookup(m, e, text, rest, value)
+			return rel, condition{}, err
 		}
 		if fk, ok := m.reverse[name]; ok {
 			inner, err := newLookup(fk.model, rest, value)
@@ -134,6 +139,9 @@ func lookupExpr(m *Model, text string, value any) (rel expr, plain condition, er
 			}
 			return relCondition{owner: m, inner: fk.model, fk: fk, cond: inner}, condition{}, nil
 		}
+	} else if e, ok := m.many[name]; ok { // "tags", tag.ID: by the related key
+		rel, err = manyLookup(m, e, text, e.farModel().PK.Name, value)
+		return rel, condition{}, err
 	} else if fk, ok := m.reverse[name]; ok {
 		return nil, condition{}, &LookupError{Model: m.Label(), Lookup: text, Reason: fmt.Sprintf("%s is a reverse relation: name a field of %s after it (%s__<field>)", name, fk.model.Label(), name)}
 	}

@@ -25,6 +25,7 @@ type QuerySet[T any] struct {
 	offset   int
 	lock     string   // "", "FOR UPDATE", "FOR UPDATE NOWAIT", "FOR UPDATE SKIP LOCKED"
 	prefetch []*Field // foreign keys to load after the main query
+	joins    []join   // foreign keys SelectRelated loads in the same query
 	err      error
 
 	// fresh marks the QuerySet From returns, pkGet a fresh one refined by a
@@ -583,6 +584,9 @@ func (q *QuerySet[T]) eachErr(ctx context.Context, fn func(*T) error) error {
 	if q.groupBy != nil {
 		return fmt.Errorf("orm: %s: a GroupBy query returns groups, not %s rows: read it with orm.Values", q.model.Label(), q.model.Name)
 	}
+	if len(q.joins) > 0 && (q.only != nil || len(q.annots) > 0) {
+		return fmt.Errorf("orm: %s: SelectRelated cannot be combined with Only, Defer or Annotate yet: use PrefetchRelated", q.model.Label())
+	}
 	if q.lock != "" {
 		if _, inTx := ctx.Value(txKey{q.db}).(*txState); !inTx {
 			return fmt.Errorf("orm: %s: SelectForUpdate outside Atomic: the lock would end with the statement", q.model.Label())
@@ -599,6 +603,9 @@ func (q *QuerySet[T]) eachErr(ctx context.Context, fn func(*T) error) error {
 	defer rows.Close()
 	if q.only != nil || len(q.annots) > 0 {
 		return q.eachPartial(rows, fn)
+	}
+	if len(q.joins) > 0 {
+		return q.eachJoined(rows, fn) // selectrelated.go
 	}
 	buf := getScanBuf[T](q.db, q.model)
 	defer buf.put()
@@ -677,6 +684,12 @@ func (q *QuerySet[T]) loadFields() []*Field {
 	return q.model.Fields
 }
 
+// joined reports whether a SELECT of fields reads SelectRelated's joins:
+// only when it reads whole rows of T (the joined columns follow them).
+func (q *QuerySet[T]) joined(fields []*Field) bool {
+	return len(q.joins) > 0 && len(fields) == len(q.model.Fields) && q.only == nil && q.groupBy == nil && len(q.annots) == 0
+}
+
 // grouped reports whether the query's rows are groups or distinct rows, so
 // counting them needs the query as a derived table.
 func (q *QuerySet[T]) grouped() bool {
@@ -712,8 +725,14 @@ func (q *QuerySet[T]) renderSelect(b *builder, fields []*Field, order bool) {
 		b.sql.WriteString(" AS ")
 		b.sql.WriteString(b.d.QuoteIdent(a.alias))
 	}
+	if q.joined(fields) {
+		renderJoinColumns(b, q.joins)
+	}
 	b.sql.WriteString(" FROM ")
 	b.sql.WriteString(qm.table)
+	if q.joined(fields) {
+		renderJoins(b, q.model, q.joins)
+	}
 	q.renderWhere(b)
 	q.renderGroup(b)
 	if (order || q.limit >= 0 || q.offset > 0) && len(q.order) > 0 && !(q.defaultOrder && q.groupBy != nil) {
@@ -730,7 +749,11 @@ func (q *QuerySet[T]) renderSelect(b *builder, fields []*Field, order bool) {
 	}
 	q.renderLimit(b)
 	if q.lock != "" && b.d.Name() != "sqlite" {
-		b.sql.WriteString(" " + q.lock)
+		lock := q.lock
+		if len(q.joins) > 0 { // lock the base rows only (not the nullable side of a LEFT JOIN)
+			lock = "FOR UPDATE OF " + qm.table + strings.TrimPrefix(lock, "FOR UPDATE")
+		}
+		b.sql.WriteString(" " + lock)
 	}
 }
 

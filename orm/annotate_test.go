@@ -101,6 +101,19 @@ func TestQryAnnotate(t *testing.T) {
 		if n, err := groups.Count(ctx); err != nil || n != 2 {
 			t.Fatalf("Count of groups = %d, %v", n, err)
 		}
+		if _, err := groups.Filter("total__gt", 0).Delete(ctx); err == nil {
+			t.Fatal("Delete on groups must be refused")
+		}
+		if _, err := groups.Update(ctx, orm.Set("votes", 0)); err == nil {
+			t.Fatal("Update on groups must be refused")
+		}
+		if n, _ := orm.From[QryChoice](db).Filter("votes", 0).Count(ctx); n != 1 {
+			t.Fatalf("a refused Update changed rows: %d with no votes", n)
+		}
+		// Update and Delete filter on a relation annotation (a WHERE subquery).
+		if n, err := base.Filter("n_choices", 0).Update(ctx, orm.Set("rank", 99)); err != nil || n != 1 {
+			t.Fatalf("Update where n_choices = 0: %d, %v", n, err)
+		}
 		if _, err := groups.All(ctx); err == nil || !strings.Contains(err.Error(), "read it with orm.Values") {
 			t.Fatalf("All on a GroupBy query: %v", err)
 		}

@@ -186,6 +186,9 @@ func (q *QuerySet[T]) Update(ctx context.Context, sets ...Assignment) (int64, er
 	if len(sets) == 0 {
 		return 0, fmt.Errorf("orm: %s: Update needs at least one Set", q.model.Label())
 	}
+	if len(q.having) > 0 || q.groupBy != nil {
+		return 0, fmt.Errorf("orm: %s: Update cannot apply to groups or filter on an aggregate annotation", q.model.Label())
+	}
 	b := q.builder()
 	b.sql.WriteString("UPDATE ")
 	b.table(q.model)
@@ -537,8 +540,8 @@ func (q *QuerySet[T]) Delete(ctx context.Context) (int64, error) {
 	if err := q.runErr(); err != nil {
 		return 0, err
 	}
-	if len(q.having) > 0 {
-		return 0, fmt.Errorf("orm: %s: Delete cannot filter on an aggregate annotation", q.model.Label())
+	if len(q.having) > 0 || q.groupBy != nil {
+		return 0, fmt.Errorf("orm: %s: Delete cannot apply to groups or filter on an aggregate annotation", q.model.Label())
 	}
 	b := q.builder()
 	b.sql.WriteString("DELETE FROM ")
@@ -826,6 +829,8 @@ type builder struct {
 	scope []string // the quoted table or alias of each enclosing query, innermost last
 	err   error    // the first error found while rendering (a pattern the dialect refuses)
 
+	scope0 [2]string // scope's first levels, so rendering a query does not allocate them
+
 	scaled bool // the dialect stores decimals as scaled integers
 }
 
@@ -854,6 +859,7 @@ func (b *builder) fail(err error) {
 func newBuilder(db *DB) *builder {
 	_, scaled := db.dialect.(ScaledDecimals)
 	b := &builder{d: db.dialect, db: db, args: make([]any, 0, 4), scaled: scaled}
+	b.scope = b.scope0[:0]
 	b.sql.Grow(256)
 	return b
 }

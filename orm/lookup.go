@@ -26,10 +26,14 @@ func (e *LookupError) Error() string {
 type condition struct {
 	field  *Field
 	lookup string
-	value  any       // a single bound value
-	values []any     // for in and range
-	rhs    *resolved // an F expression instead of a value
-	part   string    // a date transform (year, month, …) applied to the column
+	value  any         // a single bound value
+	values []any       // for in and range
+	rhs    *resolved   // an F expression instead of a value
+	part   string      // a date transform (year, month, …) applied to the column
+	annot  *annotation // compare an annotation instead of a column
+	sub    Subquery    // in: the rows of another query
+	outer  string      // a value of OuterRef(outer): resolved when embedded
+	outerF *Field      // the resolved outer field
 }
 
 // dateParts are the transforms of time fields: pub_date__year, pub_date__month__gte.
@@ -207,6 +211,16 @@ func newCondition(m *Model, text string, value any) (condition, error) {
 		}
 		c.value = b
 	case "in", "range":
+		if sub, ok := value.(Subquery); ok && lookup == "in" {
+			if err := checkSub(m, sub); err != nil {
+				return condition{}, err
+			}
+			if col := sub.subColumn(); !refComparable(f, col) {
+				return fail("the subquery selects %s.%s (%s), which cannot be compared with %s (%s); pick its column with Only", col.model.Label(), col.Name, col.Kind, f.Name, f.Kind)
+			}
+			c.sub = sub
+			break
+		}
 		rv := reflect.ValueOf(value)
 		if value == nil || (rv.Kind() != reflect.Slice && rv.Kind() != reflect.Array) {
 			return fail("%s takes a slice of values, not %T", lookup, value)
@@ -222,6 +236,16 @@ func newCondition(m *Model, text string, value any) (condition, error) {
 			c.values = append(c.values, v)
 		}
 	default:
+		if ref, ok := value.(OuterRef); ok {
+			if lookup != "exact" && lookup != "gt" && lookup != "gte" && lookup != "lt" && lookup != "lte" {
+				return fail("%s cannot compare with an OuterRef", lookup)
+			}
+			if part != "" {
+				return fail("%s cannot compare with an OuterRef", part)
+			}
+			c.outer = string(ref)
+			break
+		}
 		if e, ok := value.(Expr); ok {
 			if lookup != "exact" && lookup != "gt" && lookup != "gte" && lookup != "lt" && lookup != "lte" {
 				return fail("%s cannot compare with an F expression", lookup)
@@ -395,6 +419,10 @@ func bindable(f *Field, v any) (any, error) {
 
 func (c condition) render(b *builder) {
 	col := func() {
+		if c.annot != nil {
+			c.annot.render(b)
+			return
+		}
 		if part, ok := strings.CutPrefix(c.part, "date:"); ok {
 			if de, ok := b.d.(DateExtractor); ok {
 				b.sql.WriteString(de.ExtractDate(part, b.d.QuoteIdent(c.field.Column)))
@@ -411,6 +439,12 @@ func (c condition) render(b *builder) {
 	}
 	switch c.lookup {
 	case "exact":
+		if c.outer != "" {
+			col()
+			b.sql.WriteString(" = ")
+			c.renderOuter(b)
+			return
+		}
 		if c.rhs != nil {
 			col()
 			b.sql.WriteString(" = ")
@@ -434,9 +468,12 @@ func (c condition) render(b *builder) {
 	case "gt", "gte", "lt", "lte":
 		col()
 		b.sql.WriteString(map[string]string{"gt": " > ", "gte": " >= ", "lt": " < ", "lte": " <= "}[c.lookup])
-		if c.rhs != nil {
+		switch {
+		case c.outer != "":
+			c.renderOuter(b)
+		case c.rhs != nil:
 			c.rhs.render(b)
-		} else {
+		default:
 			b.arg(c.value)
 		}
 	case "isnull":
@@ -447,6 +484,13 @@ func (c condition) render(b *builder) {
 			b.sql.WriteString(" IS NOT NULL")
 		}
 	case "in":
+		if c.sub != nil {
+			col()
+			b.sql.WriteString(" IN (")
+			c.sub.renderSub(b, c.sub.subColumn(), c.field.model)
+			b.sql.WriteString(")")
+			return
+		}
 		if len(c.values) == 0 {
 			b.sql.WriteString("1 = 0") // IN () matches nothing, portably
 			return

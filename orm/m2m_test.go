@@ -39,8 +39,9 @@ type RelChoice struct {
 }
 
 type RelTag struct {
-	ID   int64
-	Name string `anode:"max=50"`
+	ID        int64
+	Name      string                `anode:"max=50"`
+	Questions orm.Many[RelQuestion] `anode:"related=questions"`
 }
 
 type RelPerson struct {
@@ -341,7 +342,7 @@ func TestManyToManyFixtures(t *testing.T) {
 func TestManyToManyDefinitionErrors(t *testing.T) {
 	type RelBadThrough struct {
 		ID   int64
-		Tags orm.M2M[RelTag] `anode:"through=Nope"`
+		Tags orm.M2M[RelPerson] `anode:"through=Nope"`
 	}
 	type RelBadHolder struct {
 		ID      int64
@@ -353,16 +354,16 @@ func TestManyToManyDefinitionErrors(t *testing.T) {
 	}
 	type RelBadTag struct {
 		ID   int64
-		Tags orm.M2M[RelTag] `anode:"max=3"`
+		Tags orm.M2M[RelPerson] `anode:"max=3"`
 	}
 	for _, tt := range []struct {
 		models []any
 		want   string
 	}{
-		{[]any{RelTag{}, RelBadThrough{}}, `through="Nope" is not a registered model`},
+		{[]any{RelPerson{}, RelBadThrough{}}, `through="Nope" is not a registered model`},
 		{[]any{RelBadHolder{}}, "needs related="},
 		{[]any{RelQuestion{}, RelTag{}, RelUser{}, RelChoice{}, RelWrongHolder{}}, `related="answers" is not a reverse foreign key`},
-		{[]any{RelTag{}, RelBadTag{}}, `unknown tag option "max"`},
+		{[]any{RelPerson{}, RelBadTag{}}, `unknown tag option "max"`},
 	} {
 		r := orm.NewRegistry()
 		err := r.Register("app", tt.models...)

@@ -16,7 +16,11 @@ type LookupError struct {
 	Model  string // "polls.Question"
 	Lookup string // the text as given, e.g. "votes__gtx"
 	Reason string
+	Err    error // the underlying error, if any (a *PatternError)
 }
+
+// Unwrap returns the underlying error, if any.
+func (e *LookupError) Unwrap() error { return e.Err }
 
 func (e *LookupError) Error() string {
 	return fmt.Sprintf("orm: %s: lookup %q: %s", e.Model, e.Lookup, e.Reason)
@@ -37,7 +41,11 @@ type condition struct {
 }
 
 // dateParts are the transforms of time fields: pub_date__year, pub_date__month__gte.
-var dateParts = map[string]bool{"year": true, "month": true, "day": true, "hour": true, "minute": true, "second": true}
+// Besides the integer parts, date compares the UTC calendar date, week_day
+// counts 1 = Sunday … 7 = Saturday (as Django), iso_week_day 1 = Monday …
+// 7 = Sunday, week and iso_year are ISO 8601's.
+var dateParts = map[string]bool{"year": true, "month": true, "day": true, "hour": true, "minute": true, "second": true,
+	"date": true, "week_day": true, "iso_week_day": true, "week": true, "iso_year": true, "quarter": true}
 
 // lookups maps a lookup name to the kinds it applies to (nil: every kind).
 var lookups = map[string][]Kind{
@@ -51,6 +59,7 @@ var lookups = map[string][]Kind{
 	"contains": {KindString, KindText}, "icontains": {KindString, KindText},
 	"startswith": {KindString, KindText}, "istartswith": {KindString, KindText},
 	"endswith": {KindString, KindText}, "iendswith": {KindString, KindText},
+	"regex": {KindString, KindText}, "iregex": {KindString, KindText},
 }
 
 func lookupNames() string {
@@ -182,9 +191,14 @@ func newCondition(m *Model, text string, value any) (condition, error) {
 		default:
 			return fail("after %s, use exact, gt, gte, lt, lte, in or range", p)
 		}
-		// The transformed column is an integer.
 		datePart := f.Kind == KindDate
-		f = &Field{Name: f.Name + "__" + p, Column: f.Column, Kind: KindInt, Type: reflect.TypeFor[int](), model: f.model, pos: f.pos}
+		if p == "date" {
+			// Compared as the date's text (YYYY-MM-DD), from time.Time values.
+			f = &Field{Name: f.Name + "__" + p, Column: f.Column, Kind: KindTime, Type: timeType, model: f.model, pos: f.pos}
+		} else {
+			// The transformed column is an integer.
+			f = &Field{Name: f.Name + "__" + p, Column: f.Column, Kind: KindInt, Type: reflect.TypeFor[int](), model: f.model, pos: f.pos}
+		}
 		if datePart {
 			part = "date:" + p
 		}
@@ -269,6 +283,17 @@ func newCondition(m *Model, text string, value any) (condition, error) {
 			return fail("%v", err)
 		}
 		c.value = v
+	}
+	if part == "date" {
+		if c.rhs != nil {
+			return fail("date cannot compare with an F expression")
+		}
+		if t, ok := c.value.(time.Time); ok {
+			c.value = t.UTC().Format(time.DateOnly)
+		}
+		for i, v := range c.values {
+			c.values[i] = v.(time.Time).UTC().Format(time.DateOnly)
+		}
 	}
 	return c, nil
 }
@@ -504,6 +529,19 @@ func (c condition) render(b *builder) {
 			b.arg(v)
 		}
 		b.sql.WriteString(")")
+	case "regex", "iregex":
+		rd, ok := b.d.(RegexDialect)
+		if !ok {
+			b.fail(&LookupError{Model: c.field.model.Label(), Lookup: c.field.Name + "__" + c.lookup, Reason: "the " + b.d.Name() + " dialect has no regular expressions"})
+			return
+		}
+		sql, arg, err := rd.Regex(b.db.q(c.field.model).columns[c.field.pos], b.d.Placeholder(len(b.args)+1), c.value.(string), c.lookup == "iregex")
+		if err != nil {
+			b.fail(&LookupError{Model: c.field.model.Label(), Lookup: c.field.Name + "__" + c.lookup, Reason: err.Error(), Err: err})
+			return
+		}
+		b.args = append(b.args, arg)
+		b.sql.WriteString(sql)
 	case "contains", "icontains", "startswith", "istartswith", "endswith", "iendswith":
 		fold := c.lookup[0] == 'i'
 		kind := c.lookup

@@ -585,6 +585,9 @@ func (q *QuerySet[T]) eachErr(ctx context.Context, fn func(*T) error) error {
 	if q.groupBy != nil {
 		return fmt.Errorf("orm: %s: a GroupBy query returns groups, not %s rows: read it with orm.Values", q.model.Label(), q.model.Name)
 	}
+	if len(q.joins) > 0 && (q.only != nil || len(q.annots) > 0) {
+		return fmt.Errorf("orm: %s: SelectRelated cannot be combined with Only, Defer or Annotate yet: use PrefetchRelated", q.model.Label())
+	}
 	if q.lock != "" {
 		if _, inTx := ctx.Value(txKey{q.db}).(*txState); !inTx {
 			return fmt.Errorf("orm: %s: SelectForUpdate outside Atomic: the lock would end with the statement", q.model.Label())
@@ -599,11 +602,11 @@ func (q *QuerySet[T]) eachErr(ctx context.Context, fn func(*T) error) error {
 		return err
 	}
 	defer rows.Close()
-	if q.joinsActive() {
-		return q.eachJoined(rows, fn) // selectrelated.go
-	}
 	if q.only != nil || len(q.annots) > 0 {
 		return q.eachPartial(rows, fn)
+	}
+	if len(q.joins) > 0 {
+		return q.eachJoined(rows, fn) // selectrelated.go
 	}
 	buf := getScanBuf[T](q.db, q.model)
 	defer buf.put()
@@ -682,6 +685,12 @@ func (q *QuerySet[T]) loadFields() []*Field {
 	return q.model.Fields
 }
 
+// joined reports whether a SELECT of fields reads SelectRelated's joins:
+// only when it reads whole rows of T (the joined columns follow them).
+func (q *QuerySet[T]) joined(fields []*Field) bool {
+	return len(q.joins) > 0 && len(fields) == len(q.model.Fields) && q.only == nil && q.groupBy == nil && len(q.annots) == 0
+}
+
 // grouped reports whether the query's rows are groups or distinct rows, so
 // counting them needs the query as a derived table.
 func (q *QuerySet[T]) grouped() bool {
@@ -717,12 +726,12 @@ func (q *QuerySet[T]) renderSelect(b *builder, fields []*Field, order bool) {
 		b.sql.WriteString(" AS ")
 		b.sql.WriteString(b.d.QuoteIdent(a.alias))
 	}
-	if q.joinsActive() {
+	if q.joined(fields) {
 		renderJoinColumns(b, q.joins)
 	}
 	b.sql.WriteString(" FROM ")
 	b.sql.WriteString(qm.table)
-	if q.joinsActive() {
+	if q.joined(fields) {
 		renderJoins(b, q.model, q.joins)
 	}
 	q.renderWhere(b)
@@ -742,7 +751,7 @@ func (q *QuerySet[T]) renderSelect(b *builder, fields []*Field, order bool) {
 	q.renderLimit(b)
 	if q.lock != "" && b.d.Name() != "sqlite" {
 		lock := q.lock
-		if q.joinsActive() { // lock the base rows only (not the nullable side of a LEFT JOIN)
+		if len(q.joins) > 0 { // lock the base rows only (not the nullable side of a LEFT JOIN)
 			lock = "FOR UPDATE OF " + qm.table + strings.TrimPrefix(lock, "FOR UPDATE")
 		}
 		b.sql.WriteString(" " + lock)

@@ -243,13 +243,6 @@ func (s *joinScan) attach(row unsafe.Pointer) {
 	}
 }
 
-// joinsActive reports whether the query loads joined objects: with whole
-// rows of T only (Only, Defer, annotations and grouping select other
-// columns, and SelectRelated does not apply to them).
-func (q *QuerySet[T]) joinsActive() bool {
-	return len(q.joins) > 0 && q.only == nil && len(q.annots) == 0 && q.groupBy == nil
-}
-
 // eachJoined scans rows of a query with joins into fresh row values.
 func (q *QuerySet[T]) eachJoined(rows Rows, fn func(*T) error) error {
 	var row T

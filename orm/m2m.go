@@ -2,6 +2,7 @@ package orm
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"reflect"
 	"strings"
@@ -360,7 +361,11 @@ func (s *ManySet[T]) Add(ctx context.Context, objs ...T) error {
 	if s.err != nil {
 		return s.err
 	}
-	return s.db.Atomic(ctx, func(ctx context.Context) error { return s.add(ctx, s.keysOf(objs)) })
+	keys, err := s.keysOf(objs)
+	if err != nil {
+		return err
+	}
+	return s.db.Atomic(ctx, func(ctx context.Context) error { return s.add(ctx, keys) })
 }
 
 // Remove unrelates objs from the object.
@@ -368,9 +373,9 @@ func (s *ManySet[T]) Remove(ctx context.Context, objs ...T) error {
 	if s.err != nil {
 		return s.err
 	}
-	keys := s.keysOf(objs)
-	if len(keys) == 0 {
-		return nil
+	keys, err := s.keysOf(objs)
+	if err != nil || len(keys) == 0 {
+		return err
 	}
 	return s.db.Atomic(ctx, func(ctx context.Context) error { return s.remove(ctx, keys, false) })
 }
@@ -389,7 +394,10 @@ func (s *ManySet[T]) Set(ctx context.Context, objs ...T) error {
 	if s.err != nil {
 		return s.err
 	}
-	keys := s.keysOf(objs)
+	keys, err := s.keysOf(objs)
+	if err != nil {
+		return err
+	}
 	return s.db.Atomic(ctx, func(ctx context.Context) error {
 		if err := s.remove(ctx, keys, true); err != nil {
 			return err
@@ -398,13 +406,17 @@ func (s *ManySet[T]) Set(ctx context.Context, objs ...T) error {
 	})
 }
 
-func (s *ManySet[T]) keysOf(objs []T) []any {
+// keysOf returns the primary keys of objs, refusing an object never saved.
+func (s *ManySet[T]) keysOf(objs []T) ([]any, error) {
 	m := s.end.farModel()
 	keys := make([]any, len(objs))
 	for i := range objs {
 		keys[i] = pkOf(m, unsafe.Pointer(&objs[i]))
+		if isZeroKey(keys[i]) {
+			return nil, &LookupError{Model: m.Label(), Lookup: s.end.mm.Name, Reason: fmt.Sprintf("object %d has no primary key yet (save it first)", i)}
+		}
 	}
-	return keys
+	return keys, nil
 }
 
 // where writes " WHERE near = key" on the through table.
@@ -438,8 +450,12 @@ func (s *ManySet[T]) add(ctx context.Context, keys []any) error {
 		seen[k] = true
 		p := th.newObj()
 		applyDefaults(th, p)
-		setKey(s.end.near(), p, s.key)
-		setKey(s.end.far(), p, k)
+		if err := setKey(s.end.near(), p, s.key); err != nil {
+			return err
+		}
+		if err := setKey(s.end.far(), p, k); err != nil {
+			return err
+		}
 		ib := newBuilder(s.db)
 		cols := insertHead(ib, th)
 		valuesRow(ib, cols, p)
@@ -477,13 +493,26 @@ func (s *ManySet[T]) remove(ctx context.Context, keys []any, keep bool) error {
 	return wrapWrite(th, "remove from", err)
 }
 
-// setKey stores key in foreign key (or key-typed) field f of the object at p.
-func setKey(f *Field, p unsafe.Pointer, key any) {
+// setKey stores key (normalised by normKey) in foreign key (or key-typed)
+// field f of the object at p: through the key type's Scan (UUID), or as a
+// value of the same kind.
+func setKey(f *Field, p unsafe.Pointer, key any) error {
 	t := f.relKey
 	if t == nil {
 		t = f.Type
 	}
-	reflect.NewAt(t, unsafe.Add(p, f.acc.offset)).Elem().Set(reflect.ValueOf(key).Convert(t))
+	dst := reflect.NewAt(t, unsafe.Add(p, f.acc.offset))
+	if sc, ok := dst.Interface().(sql.Scanner); ok {
+		return sc.Scan(key)
+	}
+	kv := reflect.ValueOf(key)
+	switch {
+	case kv.CanInt() && (dst.Elem().CanInt() || dst.Elem().CanUint()),
+		kv.Kind() == reflect.String && t.Kind() == reflect.String:
+		dst.Elem().Set(kv.Convert(t))
+		return nil
+	}
+	return fmt.Errorf("orm: a %T key does not fit %s.%s (%s)", key, f.model.Label(), f.Name, t)
 }
 
 // manyLookup builds a lookup through a many-to-many relation of m

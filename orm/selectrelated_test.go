@@ -163,6 +163,14 @@ func TestSelectRelated(t *testing.T) {
 			t.Fatal("root has no parent")
 		}
 
+		// No paths: every required key, and theirs (question), not the nullable author.
+		n = c.queries(func() {
+			choices, err = orm.From[RelChoice](db).SelectRelated().OrderBy("id").All(ctx)
+		})
+		if err != nil || n != 1 || choices[0].Question.Loaded() == nil || choices[0].Question.Loaded().Author.Loaded() != nil {
+			t.Fatalf("SelectRelated(): %d queries, %v", n, err)
+		}
+
 		// Bad paths: typed errors, no SQL.
 		var le *orm.LookupError
 		n = c.queries(func() {

@@ -165,6 +165,9 @@ func (s *ManySet[T]) add(ctx context.Context, keys []any) error {
 	for _, k := range have {
 		seen[k] = true
 	}
+	// The missing pairs, as rows of the through model (its other fields at
+	// their defaults), inserted in multi-row statements.
+	var objs []unsafe.Pointer
 	for _, k := range keys {
 		if seen[k] {
 			continue
@@ -178,9 +181,18 @@ func (s *ManySet[T]) add(ctx context.Context, keys []any) error {
 		if err := setKey(s.end.far(), p, k); err != nil {
 			return err
 		}
+		objs = append(objs, p)
+	}
+	batch := min(1000, maxBindArgs/max(len(insertColumns(th)), 1))
+	for start := 0; start < len(objs); start += batch {
 		ib := newBuilder(s.db)
 		cols := insertHead(ib, th)
-		valuesRow(ib, cols, p)
+		for i, p := range objs[start:min(start+batch, len(objs))] {
+			if i > 0 {
+				ib.sql.WriteString(", ")
+			}
+			valuesRow(ib, cols, p)
+		}
 		if _, err := s.db.Conn(ctx).Exec(ctx, ib.sql.String(), ib.args...); err != nil {
 			return wrapWrite(th, "add to", err)
 		}

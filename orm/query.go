@@ -360,6 +360,12 @@ const (
 // out.
 func (q *QuerySet[T]) SelectForUpdate(mode LockMode) *QuerySet[T] {
 	c := q.clone()
+	if mode > LockSkipLocked {
+		if c.err == nil {
+			c.err = fmt.Errorf("orm: SelectForUpdate(%d): want LockWait, LockNoWait or LockSkipLocked", mode)
+		}
+		return c
+	}
 	c.lock = [...]string{"FOR UPDATE", "FOR UPDATE NOWAIT", "FOR UPDATE SKIP LOCKED"}[mode]
 	return c
 }

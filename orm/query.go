@@ -156,20 +156,25 @@ func (q *QuerySet[T]) addCondition(lookup string, value any, not bool) *QuerySet
 }
 
 // Where keeps rows matching every condition; conditions combine with And,
-// Or and Not.
+// Or and Not, and may name annotations (a condition testing an aggregate of
+// the query's own rows becomes HAVING as a whole).
 func (q *QuerySet[T]) Where(conds ...Cond) *QuerySet[T] {
 	c := q.clone()
 	if c.err != nil {
 		return c
 	}
 	for _, cond := range conds {
-		e, err := cond.resolve(c.model)
+		e, having, err := cond.resolveWith(c.model, c.annots)
 		if err != nil {
 			c.err = err
 			return c
 		}
 		if cond.usesOuterRef() {
 			c.outerRefs = true
+		}
+		if having {
+			c.having = append(c.having, e)
+			continue
 		}
 		c.where = append(c.where, e)
 	}
@@ -435,6 +440,9 @@ func (q *QuerySet[T]) First(ctx context.Context) (T, error) {
 // ErrNotFound.
 func (q *QuerySet[T]) Last(ctx context.Context) (T, error) {
 	c := q.clone()
+	if c.err == nil && (c.limit >= 0 || c.offset > 0) {
+		c.err = fmt.Errorf("orm: %s: Last cannot reverse a query with Limit or Offset", c.model.Label())
+	}
 	if c.err == nil {
 		if len(c.order) == 0 {
 			c.order = []orderTerm{{field: c.model.PK, desc: true}}

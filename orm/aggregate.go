@@ -36,8 +36,8 @@ func Max[R Number, T any](ctx context.Context, q *QuerySet[T], field string) (R,
 
 func aggregate[R Number, T any](ctx context.Context, q *QuerySet[T], fn, field string) (R, error) {
 	var zero R
-	if q.err != nil {
-		return zero, q.err
+	if err := q.runErr(); err != nil {
+		return zero, err
 	}
 	f, ok := q.model.Field(field)
 	if !ok {
@@ -59,6 +59,9 @@ func aggregate[R Number, T any](ctx context.Context, q *QuerySet[T], fn, field s
 	b.sql.WriteString(") FROM ")
 	b.table(q.model)
 	q.renderWhere(b)
+	if b.err != nil {
+		return zero, b.err
+	}
 	var v sql.NullFloat64
 	if f.Kind == KindFloat || fn == "AVG" {
 		if err := q.scalar(ctx, b, &v); err != nil {

@@ -37,13 +37,35 @@ type Dialect interface {
 	// to bind for value, with the pattern language's wildcards in value
 	// escaped, so value always matches literally.
 	Match(kind string, fold bool, col, ph, value string) (sql string, pattern string)
-	// Extract renders the integer part ("year", "month", "day", "hour",
-	// "minute", "second") of time column col (quoted), in UTC.
+	// Extract renders a part of time column col (quoted), in UTC: an
+	// integer for "year", "month", "day", "hour", "minute", "second",
+	// "week_day" (1 = Sunday … 7), "iso_week_day" (1 = Monday … 7), "week"
+	// and "iso_year" (ISO 8601) and "quarter"; for "date", the date as
+	// YYYY-MM-DD text.
 	Extract(part, col string) string
 	// ResetSequence returns the statement that moves table's auto-increment
 	// counter for column (both quoted) past the largest key, after rows were
 	// inserted with explicit keys; "" when the database does that itself.
 	ResetSequence(table, column string) string
+}
+
+// ParamCaster is an optional Dialect interface for databases that must be
+// told a bound parameter's type where the statement does not imply it (the
+// branches of BulkUpdate's CASE). Without it, parameters are bound bare.
+type ParamCaster interface {
+	// CastParam renders placeholder ph as a value of field f's column type.
+	CastParam(ph string, f *Field) (string, error)
+}
+
+// RegexDialect is the optional capability behind the regex and iregex
+// lookups; a dialect without it refuses them with a *LookupError.
+type RegexDialect interface {
+	// Regex renders a match of column col (quoted) against the bound
+	// placeholder ph holding a regular expression, case-insensitive when
+	// fold, and returns the SQL and the value to bind. It returns an error,
+	// and the query is not sent, for a pattern the dialect knows the
+	// database would refuse.
+	Regex(col, ph, pattern string, fold bool) (sql string, arg any, err error)
 }
 
 // DateExtractor is an optional Dialect interface for databases whose date

@@ -75,3 +75,22 @@ func (e *ModelError) Error() string {
 	}
 	return fmt.Sprintf("orm: model %s, field %s: %s", e.Model, e.Field, e.Reason)
 }
+
+// PatternError reports a regular expression (regex, iregex lookups) the
+// database cannot compile. On SQLite, whose REGEXP is Go's regexp, it is
+// found before the query is sent, inside a *LookupError naming the model and
+// field; on PostgreSQL, the database reports it.
+type PatternError struct {
+	Pattern string // the pattern, when known
+	Err     error
+}
+
+func (e *PatternError) Error() string {
+	if e.Pattern == "" {
+		return "orm: invalid regular expression: " + e.Err.Error()
+	}
+	return fmt.Sprintf("orm: invalid regular expression %q: %v", e.Pattern, e.Err)
+}
+
+// Unwrap returns the underlying error.
+func (e *PatternError) Unwrap() error { return e.Err }

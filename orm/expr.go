@@ -101,8 +101,9 @@ func (r *resolved) render(b *builder) {
 type Cond struct {
 	lookup string
 	value  any
-	op     string // "", "AND", "OR", "NOT"
+	op     string // "", "AND", "OR", "NOT", "EXISTS"
 	items  []Cond
+	sub    Subquery // EXISTS
 }
 
 // Q is one lookup condition, the same as Filter's arguments.
@@ -150,6 +151,12 @@ func (g group) render(b *builder) {
 func (c Cond) resolve(m *Model) (expr, error) {
 	if c.op == "" {
 		return newLookup(m, c.lookup, c.value)
+	}
+	if c.op == "EXISTS" {
+		if err := checkSub(m, c.sub); err != nil {
+			return nil, err
+		}
+		return existsExpr{sub: c.sub, outer: m}, nil
 	}
 	g := group{op: c.op}
 	for _, it := range c.items {

@@ -41,8 +41,12 @@ func Dump(ctx context.Context, db *DB, w io.Writer, labels ...string) error {
 	bw.WriteString("[")
 	first := true
 	for _, m := range models {
-		if !want[m] {
-			continue
+		if !want[m] || m.through != nil && m.through.Auto {
+			continue // generated through rows go in their owner's fields, as in Django
+		}
+		pairs, err := dumpPairs(ctx, db, m)
+		if err != nil {
+			return err
 		}
 		q := &QuerySet[struct{}]{db: db, model: m, limit: -1, order: []orderTerm{{field: m.PK}}}
 		b := q.selectSQL()
@@ -72,6 +76,14 @@ func Dump(ctx context.Context, db *DB, w io.Writer, labels ...string) error {
 				} else {
 					fo.Fields[fieldKey(f)] = raw
 				}
+			}
+			for _, mm := range m.ManyToMany {
+				keys := pairs[mm][pkOf(m, obj)]
+				if keys == nil {
+					keys = []any{}
+				}
+				raw, _ := json.Marshal(keys)
+				fo.Fields[snakeCase(mm.Name)] = raw
 			}
 			out, _ := json.MarshalIndent(fo, "  ", "  ")
 			if !first {
@@ -156,6 +168,14 @@ func Load(ctx context.Context, db *DB, r io.Reader) (int, error) {
 		p   unsafe.Pointer
 	}
 	var items []item
+	type link struct { // a many-to-many field's keys, set once every object is in
+		idx  int
+		m    *Model
+		e    manyEnd
+		p    unsafe.Pointer
+		keys []any
+	}
+	var links []link
 	for i, fo := range objs {
 		var m *Model
 		for _, cand := range models {
@@ -171,6 +191,14 @@ func Load(ctx context.Context, db *DB, r io.Reader) (int, error) {
 			return 0, fmt.Errorf("orm: fixture object %d (%s): pk: %w", i, m.Label(), err)
 		}
 		for name, raw := range fo.Fields {
+			if e, ok := m.many[name]; ok && e.forward {
+				keys, err := fixtureKeys(e.farModel(), raw)
+				if err != nil {
+					return 0, fmt.Errorf("orm: fixture object %d (%s): field %s: %w", i, m.Label(), name, err)
+				}
+				links = append(links, link{idx: i, m: m, e: e, p: p, keys: keys})
+				continue
+			}
 			f, ok := m.Field(name)
 			if !ok || f.PrimaryKey {
 				return 0, fmt.Errorf("orm: fixture object %d (%s): no field %q (fields: %s)", i, m.Label(), name, strings.Join(m.FieldNames(), ", "))
@@ -196,6 +224,12 @@ func Load(ctx context.Context, db *DB, r io.Reader) (int, error) {
 				return fmt.Errorf("orm: fixture object %d (%s): %w", it.idx, it.m.Label(), err)
 			}
 			touched[it.m] = true
+		}
+		for _, l := range links {
+			if err := setPairs(ctx, db, l.e, pkOf(l.m, l.p), l.keys); err != nil {
+				return fmt.Errorf("orm: fixture object %d (%s): %w", l.idx, l.m.Label(), err)
+			}
+			touched[l.e.mm.Through] = true
 		}
 		for m := range touched {
 			if !m.PK.AutoIncrement {
@@ -248,4 +282,61 @@ func insertWithKey(ctx context.Context, db *DB, m *Model, p unsafe.Pointer) erro
 	valuesRow(b, m.Fields, p)
 	_, err := db.Conn(ctx).Exec(ctx, b.sql.String(), b.args...)
 	return err
+}
+
+// dumpPairs reads the pairs of m's many-to-many fields whose through model
+// was generated: for each field, the related keys by owner key, in key order.
+func dumpPairs(ctx context.Context, db *DB, m *Model) (map[*ManyToMany]map[any][]any, error) {
+	out := map[*ManyToMany]map[any][]any{}
+	for _, mm := range m.ManyToMany {
+		byOwner := map[any][]any{}
+		b := newBuilder(db)
+		qt := db.q(mm.Through)
+		from, to := qt.columns[mm.From.pos], qt.columns[mm.To.pos]
+		b.sql.WriteString("SELECT " + from + ", " + to + " FROM " + qt.table + " ORDER BY " + from + ", " + to)
+		rows, err := db.Conn(ctx).Query(ctx, b.sql.String())
+		if err != nil {
+			return nil, fmt.Errorf("orm: dump %s.%s: %w", m.Label(), mm.Name, err)
+		}
+		for rows.Next() {
+			var o, k any
+			if err := rows.Scan(&o, &k); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("orm: dump %s.%s: %w", m.Label(), mm.Name, err)
+			}
+			byOwner[normKey(o)] = append(byOwner[normKey(o)], normKey(k))
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("orm: dump %s.%s: %w", m.Label(), mm.Name, err)
+		}
+		out[mm] = byOwner
+	}
+	return out, nil
+}
+
+// fixtureKeys decodes a list of primary keys of model m.
+func fixtureKeys(m *Model, raw json.RawMessage) ([]any, error) {
+	var items []json.RawMessage
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return nil, fmt.Errorf("want a list of %s keys: %w", m.Label(), err)
+	}
+	keys := make([]any, len(items))
+	for i, it := range items {
+		v := reflect.New(m.PK.Type)
+		if err := json.Unmarshal(it, v.Interface()); err != nil {
+			return nil, fmt.Errorf("key %d: %w", i, err)
+		}
+		keys[i] = normKey(v.Elem().Interface())
+	}
+	return keys, nil
+}
+
+// setPairs makes keys exactly the related keys of owner through e.
+func setPairs(ctx context.Context, db *DB, e manyEnd, owner any, keys []any) error {
+	s := &ManySet[struct{}]{db: db, end: e, key: owner}
+	if err := s.remove(ctx, keys, true); err != nil {
+		return err
+	}
+	return s.add(ctx, keys)
 }

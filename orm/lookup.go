@@ -16,7 +16,11 @@ type LookupError struct {
 	Model  string // "polls.Question"
 	Lookup string // the text as given, e.g. "votes__gtx"
 	Reason string
+	Err    error // the underlying error, if any (a *PatternError)
 }
+
+// Unwrap returns the underlying error, if any.
+func (e *LookupError) Unwrap() error { return e.Err }
 
 func (e *LookupError) Error() string {
 	return fmt.Sprintf("orm: %s: lookup %q: %s", e.Model, e.Lookup, e.Reason)
@@ -26,14 +30,22 @@ func (e *LookupError) Error() string {
 type condition struct {
 	field  *Field
 	lookup string
-	value  any       // a single bound value
-	values []any     // for in and range
-	rhs    *resolved // an F expression instead of a value
-	part   string    // a date transform (year, month, …) applied to the column
+	value  any         // a single bound value
+	values []any       // for in and range
+	rhs    *resolved   // an F expression instead of a value
+	part   string      // a date transform (year, month, …) applied to the column
+	annot  *annotation // compare an annotation instead of a column
+	sub    Subquery    // in: the rows of another query
+	outer  string      // a value of OuterRef(outer): resolved when embedded
+	outerF *Field      // the resolved outer field
 }
 
 // dateParts are the transforms of time fields: pub_date__year, pub_date__month__gte.
-var dateParts = map[string]bool{"year": true, "month": true, "day": true, "hour": true, "minute": true, "second": true}
+// Besides the integer parts, date compares the UTC calendar date, week_day
+// counts 1 = Sunday … 7 = Saturday (as Django), iso_week_day 1 = Monday …
+// 7 = Sunday, week and iso_year are ISO 8601's.
+var dateParts = map[string]bool{"year": true, "month": true, "day": true, "hour": true, "minute": true, "second": true,
+	"date": true, "week_day": true, "iso_week_day": true, "week": true, "iso_year": true, "quarter": true}
 
 // lookups maps a lookup name to the kinds it applies to (nil: every kind).
 var lookups = map[string][]Kind{
@@ -47,6 +59,7 @@ var lookups = map[string][]Kind{
 	"contains": {KindString, KindText}, "icontains": {KindString, KindText},
 	"startswith": {KindString, KindText}, "istartswith": {KindString, KindText},
 	"endswith": {KindString, KindText}, "iendswith": {KindString, KindText},
+	"regex": {KindString, KindText}, "iregex": {KindString, KindText},
 }
 
 func lookupNames() string {
@@ -106,13 +119,18 @@ func lookupExpr(m *Model, text string, value any) (rel expr, plain condition, er
 	if more {
 		if f, ok := m.Field(name); ok && f.Kind == KindForeignKey && f.Related != nil {
 			next, _, _ := strings.Cut(rest, "__")
-			if _, isField := f.Related.Field(next); isField || f.Related.reverse[next] != nil {
+			_, isMany := f.Related.many[next]
+			if _, isField := f.Related.Field(next); isField || isMany || f.Related.reverse[next] != nil {
 				inner, err := newLookup(f.Related, rest, value)
 				if err != nil {
 					return nil, condition{}, relabel(err, m, text)
 				}
 				return relCondition{outer: f, owner: m, inner: f.Related, cond: inner}, condition{}, nil
 			}
+		}
+		if e, ok := m.many[name]; ok { // many-to-many (m2m.go)
+			rel, err = manyLookup(m, e, text, rest, value)
+			return rel, condition{}, err
 		}
 		if fk, ok := m.reverse[name]; ok {
 			inner, err := newLookup(fk.model, rest, value)
@@ -121,6 +139,9 @@ func lookupExpr(m *Model, text string, value any) (rel expr, plain condition, er
 			}
 			return relCondition{owner: m, inner: fk.model, fk: fk, cond: inner}, condition{}, nil
 		}
+	} else if e, ok := m.many[name]; ok { // "tags", tag.ID: by the related key
+		rel, err = manyLookup(m, e, text, e.farModel().PK.Name, value)
+		return rel, condition{}, err
 	} else if fk, ok := m.reverse[name]; ok {
 		return nil, condition{}, &LookupError{Model: m.Label(), Lookup: text, Reason: fmt.Sprintf("%s is a reverse relation: name a field of %s after it (%s__<field>)", name, fk.model.Label(), name)}
 	}
@@ -170,9 +191,14 @@ func newCondition(m *Model, text string, value any) (condition, error) {
 		default:
 			return fail("after %s, use exact, gt, gte, lt, lte, in or range", p)
 		}
-		// The transformed column is an integer.
 		datePart := f.Kind == KindDate
-		f = &Field{Name: f.Name + "__" + p, Column: f.Column, Kind: KindInt, Type: reflect.TypeFor[int](), model: f.model, pos: f.pos}
+		if p == "date" {
+			// Compared as the date's text (YYYY-MM-DD), from time.Time values.
+			f = &Field{Name: f.Name + "__" + p, Column: f.Column, Kind: KindTime, Type: timeType, model: f.model, pos: f.pos}
+		} else {
+			// The transformed column is an integer.
+			f = &Field{Name: f.Name + "__" + p, Column: f.Column, Kind: KindInt, Type: reflect.TypeFor[int](), model: f.model, pos: f.pos}
+		}
 		if datePart {
 			part = "date:" + p
 		}
@@ -199,6 +225,16 @@ func newCondition(m *Model, text string, value any) (condition, error) {
 		}
 		c.value = b
 	case "in", "range":
+		if sub, ok := value.(Subquery); ok && lookup == "in" {
+			if err := checkSub(m, sub); err != nil {
+				return condition{}, err
+			}
+			if col := sub.subColumn(); !refComparable(f, col) {
+				return fail("the subquery selects %s.%s (%s), which cannot be compared with %s (%s); pick its column with Only", col.model.Label(), col.Name, col.Kind, f.Name, f.Kind)
+			}
+			c.sub = sub
+			break
+		}
 		rv := reflect.ValueOf(value)
 		if value == nil || (rv.Kind() != reflect.Slice && rv.Kind() != reflect.Array) {
 			return fail("%s takes a slice of values, not %T", lookup, value)
@@ -214,6 +250,16 @@ func newCondition(m *Model, text string, value any) (condition, error) {
 			c.values = append(c.values, v)
 		}
 	default:
+		if ref, ok := value.(OuterRef); ok {
+			if lookup != "exact" && lookup != "gt" && lookup != "gte" && lookup != "lt" && lookup != "lte" {
+				return fail("%s cannot compare with an OuterRef", lookup)
+			}
+			if part != "" {
+				return fail("%s cannot compare with an OuterRef", part)
+			}
+			c.outer = string(ref)
+			break
+		}
 		if e, ok := value.(Expr); ok {
 			if lookup != "exact" && lookup != "gt" && lookup != "gte" && lookup != "lt" && lookup != "lte" {
 				return fail("%s cannot compare with an F expression", lookup)
@@ -237,6 +283,17 @@ func newCondition(m *Model, text string, value any) (condition, error) {
 			return fail("%v", err)
 		}
 		c.value = v
+	}
+	if part == "date" {
+		if c.rhs != nil {
+			return fail("date cannot compare with an F expression")
+		}
+		if t, ok := c.value.(time.Time); ok {
+			c.value = t.UTC().Format(time.DateOnly)
+		}
+		for i, v := range c.values {
+			c.values[i] = v.(time.Time).UTC().Format(time.DateOnly)
+		}
 	}
 	return c, nil
 }
@@ -387,6 +444,10 @@ func bindable(f *Field, v any) (any, error) {
 
 func (c condition) render(b *builder) {
 	col := func() {
+		if c.annot != nil {
+			c.annot.render(b)
+			return
+		}
 		if part, ok := strings.CutPrefix(c.part, "date:"); ok {
 			if de, ok := b.d.(DateExtractor); ok {
 				b.sql.WriteString(de.ExtractDate(part, b.d.QuoteIdent(c.field.Column)))
@@ -403,6 +464,12 @@ func (c condition) render(b *builder) {
 	}
 	switch c.lookup {
 	case "exact":
+		if c.outer != "" {
+			col()
+			b.sql.WriteString(" = ")
+			c.renderOuter(b)
+			return
+		}
 		if c.rhs != nil {
 			col()
 			b.sql.WriteString(" = ")
@@ -426,9 +493,12 @@ func (c condition) render(b *builder) {
 	case "gt", "gte", "lt", "lte":
 		col()
 		b.sql.WriteString(map[string]string{"gt": " > ", "gte": " >= ", "lt": " < ", "lte": " <= "}[c.lookup])
-		if c.rhs != nil {
+		switch {
+		case c.outer != "":
+			c.renderOuter(b)
+		case c.rhs != nil:
 			c.rhs.render(b)
-		} else {
+		default:
 			b.arg(c.value)
 		}
 	case "isnull":
@@ -439,6 +509,13 @@ func (c condition) render(b *builder) {
 			b.sql.WriteString(" IS NOT NULL")
 		}
 	case "in":
+		if c.sub != nil {
+			col()
+			b.sql.WriteString(" IN (")
+			c.sub.renderSub(b, c.sub.subColumn(), c.field.model)
+			b.sql.WriteString(")")
+			return
+		}
 		if len(c.values) == 0 {
 			b.sql.WriteString("1 = 0") // IN () matches nothing, portably
 			return
@@ -452,6 +529,19 @@ func (c condition) render(b *builder) {
 			b.arg(v)
 		}
 		b.sql.WriteString(")")
+	case "regex", "iregex":
+		rd, ok := b.d.(RegexDialect)
+		if !ok {
+			b.fail(&LookupError{Model: c.field.model.Label(), Lookup: c.field.Name + "__" + c.lookup, Reason: "the " + b.d.Name() + " dialect has no regular expressions"})
+			return
+		}
+		sql, arg, err := rd.Regex(b.db.q(c.field.model).columns[c.field.pos], b.d.Placeholder(len(b.args)+1), c.value.(string), c.lookup == "iregex")
+		if err != nil {
+			b.fail(&LookupError{Model: c.field.model.Label(), Lookup: c.field.Name + "__" + c.lookup, Reason: err.Error(), Err: err})
+			return
+		}
+		b.args = append(b.args, arg)
+		b.sql.WriteString(sql)
 	case "contains", "icontains", "startswith", "istartswith", "endswith", "iendswith":
 		fold := c.lookup[0] == 'i'
 		kind := c.lookup

@@ -53,6 +53,9 @@ type Model struct {
 	Type reflect.Type
 	// Fields are the persistent fields in declaration order.
 	Fields []*Field
+	// ManyToMany are the model's many-to-many fields (M2M[T]), which have
+	// no column: their rows live in a through model.
+	ManyToMany []*ManyToMany
 	// PK is the primary key field.
 	PK *Field
 	// Meta is the model's options, with field names checked.
@@ -83,6 +86,16 @@ type Model struct {
 	// model has a restrict foreign key. Set by Registry.Resolve (ondelete.go).
 	incoming                             []*Field
 	deleteCheck, deleteFollow, restricts bool
+
+	// many holds the many-to-many relations reachable from this model, by
+	// name (Go field name, its snake case, or the related= name from the
+	// other side); manyNames lists each once, for messages. holders are its
+	// Many[T] fields, by related name. through is set on a generated through
+	// model. See m2m.go.
+	many      map[string]manyEnd
+	manyNames []string
+	holders   map[string]*holder
+	through   *ManyToMany
 }
 
 // Label is "module.Name", the model's name in messages and fixtures.
@@ -114,14 +127,20 @@ func newModel(module string, t reflect.Type) (*Model, error) {
 	if t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	label := module + "." + t.Name()
 	if t.Kind() != reflect.Struct || t.Name() == "" {
-		return nil, &ModelError{Model: label, Reason: fmt.Sprintf("a model is a named struct type, not %s", t)}
+		return nil, &ModelError{Model: module + "." + t.Name(), Reason: fmt.Sprintf("a model is a named struct type, not %s", t)}
 	}
+	return buildModel(module, t.Name(), t)
+}
+
+// buildModel computes the metadata of struct type t named name; generated
+// models (many-to-many through tables) have unnamed struct types.
+func buildModel(module, name string, t reflect.Type) (*Model, error) {
+	label := module + "." + name
 	if !identRE.MatchString(module) {
 		return nil, &ModelError{Model: label, Reason: fmt.Sprintf("module name %q must be lowercase letters, digits and _", module)}
 	}
-	m := &Model{Module: module, Name: t.Name(), Type: t, byName: map[string]*Field{}}
+	m := &Model{Module: module, Name: name, Type: t, byName: map[string]*Field{}}
 	m.newObj = func() unsafe.Pointer { return reflect.New(t).UnsafePointer() }
 	for i := 0; i < t.NumField(); i++ {
 		sf := t.Field(i)
@@ -130,6 +149,12 @@ func newModel(module string, t reflect.Type) (*Model, error) {
 		}
 		if sf.Anonymous {
 			return nil, &ModelError{Model: label, Field: sf.Name, Reason: "embedded structs are not supported yet; declare the fields on the model"}
+		}
+		if ok, err := m.addHolder(sf); ok || err != nil { // M2M[T], Many[T]: no column (m2m.go)
+			if err != nil {
+				return nil, err
+			}
+			continue
 		}
 		f, err := newField(label, sf)
 		if err != nil {

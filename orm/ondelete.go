@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"strconv"
 	"strings"
 	"unsafe"
 )
@@ -276,10 +275,8 @@ func isZeroKey(k any) bool {
 // column's DEFAULT clause: an integer, or a quoted string.
 func keyLiteral(v any) (string, error) {
 	switch k := normKey(v).(type) {
-	case int64:
-		return strconv.FormatInt(k, 10), nil
-	case string:
-		return "'" + strings.ReplaceAll(k, "'", "''") + "'", nil
+	case int64, string:
+		return Literal(k)
 	}
 	return "", fmt.Errorf("default=%v: a foreign key default must be an integer or string key", v)
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // QuerySet is a lazy, immutable query over the rows of model T: every method
@@ -24,6 +25,7 @@ type QuerySet[T any] struct {
 	offset   int
 	lock     string   // "", "FOR UPDATE", "FOR UPDATE NOWAIT", "FOR UPDATE SKIP LOCKED"
 	prefetch []*Field // foreign keys to load after the main query
+	joins    []join   // foreign keys SelectRelated loads in the same query
 	err      error
 
 	// fresh marks the QuerySet From returns, pkGet a fresh one refined by a
@@ -36,10 +38,20 @@ type QuerySet[T any] struct {
 	// another QuerySet's where0: never written once the QuerySet is returned.
 	cond0  condition
 	where0 [1]expr
+
+	distinct     bool          // SELECT DISTINCT
+	only         []*Field      // the fields to load, in model order (nil: all)
+	onlyNamed    []*Field      // the fields Only named, for a subquery's column
+	annots       []*annotation // Annotate, in order
+	having       []expr        // conditions on aggregate annotations
+	groupBy      []*Field      // GroupBy fields (nil: by primary key when aggregating)
+	defaultOrder bool          // order is Meta.Ordering, not chosen by OrderBy
+	outerRefs    bool          // uses OuterRef: runs only as a subquery
 }
 
 type orderTerm struct {
 	field *Field
+	annot *annotation // ordering by an annotation instead of a field
 	desc  bool
 	hops  []*Field // foreign keys followed to reach field ("question__pub_date")
 }
@@ -57,7 +69,7 @@ func From[T any](db *DB) *QuerySet[T] {
 	if q, ok := qm.base.Load().(*QuerySet[T]); ok {
 		return q
 	}
-	q := &QuerySet[T]{db: db, model: m, limit: -1, fresh: true}
+	q := &QuerySet[T]{db: db, model: m, limit: -1, fresh: true, defaultOrder: true}
 	for _, o := range m.Meta.Ordering {
 		f, _ := m.Field(strings.TrimPrefix(o, "-"))
 		q.order = append(q.order, orderTerm{field: f, desc: strings.HasPrefix(o, "-")})
@@ -73,6 +85,8 @@ func (q *QuerySet[T]) clone() *QuerySet[T] {
 	// the original never sees it.
 	c.where = slices.Clip(q.where)
 	c.order = slices.Clip(q.order)
+	c.annots = slices.Clip(q.annots)
+	c.having = slices.Clip(q.having)
 	c.fresh, c.pkGet = false, false
 	return &c
 }
@@ -94,10 +108,29 @@ func (q *QuerySet[T]) addCondition(lookup string, value any, not bool) *QuerySet
 	if c.err != nil {
 		return c
 	}
+	if a := c.annotation(lookup); a != nil {
+		cond, err := a.condition(c.model, lookup, value)
+		if err != nil {
+			c.err = err
+			return c
+		}
+		if not {
+			cond = group{op: "NOT", items: []expr{cond}}
+		}
+		if a.rel == nil {
+			c.having = append(c.having, cond)
+		} else {
+			c.where = append(c.where, cond)
+		}
+		return c
+	}
 	rel, plain, err := lookupExpr(c.model, lookup, value)
 	if err != nil {
 		c.err = err
 		return c
+	}
+	if usesOuterRef(value) {
+		c.outerRefs = true
 	}
 	var cond expr = rel
 	if rel == nil {
@@ -134,6 +167,9 @@ func (q *QuerySet[T]) Where(conds ...Cond) *QuerySet[T] {
 			c.err = err
 			return c
 		}
+		if cond.usesOuterRef() {
+			c.outerRefs = true
+		}
 		c.where = append(c.where, e)
 	}
 	return c
@@ -144,8 +180,8 @@ func (q *QuerySet[T]) Where(conds ...Cond) *QuerySet[T] {
 // evaluates per row, so Set("votes", F("votes").Add(1)) never loses a vote
 // to a concurrent update. (Limit, Offset and ordering do not apply.)
 func (q *QuerySet[T]) Update(ctx context.Context, sets ...Assignment) (int64, error) {
-	if q.err != nil {
-		return 0, q.err
+	if err := q.runErr(); err != nil {
+		return 0, err
 	}
 	if len(sets) == 0 {
 		return 0, fmt.Errorf("orm: %s: Update needs at least one Set", q.model.Label())
@@ -202,6 +238,9 @@ func (q *QuerySet[T]) Update(ctx context.Context, sets ...Assignment) (int64, er
 		}
 	}
 	q.renderWhere(b)
+	if b.err != nil {
+		return 0, b.err
+	}
 	return q.db.Conn(ctx).Exec(ctx, b.sql.String(), b.args...)
 }
 
@@ -212,7 +251,12 @@ func (q *QuerySet[T]) OrderBy(fields ...string) *QuerySet[T] {
 		return c
 	}
 	c.order = nil
+	c.defaultOrder = false
 	for _, name := range fields {
+		if a := c.annotation(strings.TrimPrefix(name, "-")); a != nil {
+			c.order = append(c.order, orderTerm{annot: a, desc: strings.HasPrefix(name, "-")})
+			continue
+		}
 		term, err := orderPath(c.model, name)
 		if err != nil {
 			c.err = err
@@ -251,6 +295,10 @@ func orderPath(m *Model, name string) (orderTerm, error) {
 // foreign keys a correlated subquery, one aliased level per hop (so a
 // self-reference such as parent__name stays unambiguous).
 func (o orderTerm) render(b *builder) {
+	if o.annot != nil {
+		b.sql.WriteString(b.d.QuoteIdent(o.annot.alias))
+		return
+	}
 	if len(o.hops) == 0 {
 		b.column(o.field)
 		return
@@ -369,7 +417,31 @@ func (q *QuerySet[T]) First(ctx context.Context) (T, error) {
 		c = q.clone()
 		c.order = []orderTerm{{field: c.model.PK}}
 	}
-	rows, err := c.Limit(1).All(ctx)
+	return c.firstRow(ctx)
+}
+
+// Last returns the last row in the query's order — the first of the
+// reversed order, by primary key descending when the query has none — or
+// ErrNotFound.
+func (q *QuerySet[T]) Last(ctx context.Context) (T, error) {
+	c := q.clone()
+	if c.err == nil {
+		if len(c.order) == 0 {
+			c.order = []orderTerm{{field: c.model.PK, desc: true}}
+		} else {
+			rev := make([]orderTerm, len(c.order))
+			for i, o := range c.order {
+				o.desc = !o.desc
+				rev[i] = o
+			}
+			c.order = rev
+		}
+	}
+	return c.firstRow(ctx)
+}
+
+func (q *QuerySet[T]) firstRow(ctx context.Context) (T, error) {
+	rows, err := q.Limit(1).All(ctx)
 	if err != nil || len(rows) == 0 {
 		var zero T
 		if err == nil {
@@ -403,13 +475,21 @@ func (q *QuerySet[T]) Get(ctx context.Context) (T, error) {
 
 // Count returns the number of matching rows.
 func (q *QuerySet[T]) Count(ctx context.Context) (int64, error) {
-	if q.err != nil {
-		return 0, q.err
+	if err := q.runErr(); err != nil {
+		return 0, err
 	}
 	b := q.builder()
-	b.sql.WriteString("SELECT COUNT(*) FROM ")
-	b.table(q.model)
-	q.renderWhere(b)
+	if q.grouped() {
+		// Count the groups (or distinct rows): the query as a derived table.
+		b.sql.WriteString("SELECT COUNT(*) FROM (")
+		q.renderSelect(b, q.loadFields(), false)
+		b.sql.WriteString(") AS ")
+		b.sql.WriteString(b.d.QuoteIdent("anode_count"))
+	} else {
+		b.sql.WriteString("SELECT COUNT(*) FROM ")
+		b.table(q.model)
+		q.renderWhere(b)
+	}
 	var n int64
 	err := q.scalar(ctx, b, &n)
 	return n, err
@@ -423,15 +503,21 @@ func (q *QuerySet[T]) Exists(ctx context.Context) (bool, error) {
 
 // countLimited counts at most limit rows (for Exists).
 func (q *QuerySet[T]) countLimited(ctx context.Context) (int64, error) {
-	if q.err != nil {
-		return 0, q.err
+	if err := q.runErr(); err != nil {
+		return 0, err
 	}
 	b := q.builder()
-	b.sql.WriteString("SELECT COUNT(*) FROM (SELECT 1 FROM ")
-	b.table(q.model)
-	q.renderWhere(b)
-	q.renderLimit(b)
-	b.sql.WriteString(") AS sub")
+	if q.grouped() {
+		b.sql.WriteString("SELECT COUNT(*) FROM (")
+		q.renderSelect(b, q.loadFields(), false)
+		b.sql.WriteString(") AS sub")
+	} else {
+		b.sql.WriteString("SELECT COUNT(*) FROM (SELECT 1 FROM ")
+		b.table(q.model)
+		q.renderWhere(b)
+		q.renderLimit(b)
+		b.sql.WriteString(") AS sub")
+	}
 	var n int64
 	err := q.scalar(ctx, b, &n)
 	return n, err
@@ -442,13 +528,19 @@ func (q *QuerySet[T]) countLimited(ctx context.Context) (int64, error) {
 // refer to the rows, it checks them first and returns a *ProtectedError,
 // deleting nothing, if they refuse.
 func (q *QuerySet[T]) Delete(ctx context.Context) (int64, error) {
-	if q.err != nil {
-		return 0, q.err
+	if err := q.runErr(); err != nil {
+		return 0, err
+	}
+	if len(q.having) > 0 {
+		return 0, fmt.Errorf("orm: %s: Delete cannot filter on an aggregate annotation", q.model.Label())
 	}
 	b := q.builder()
 	b.sql.WriteString("DELETE FROM ")
 	b.table(q.model)
 	q.renderWhere(b)
+	if b.err != nil {
+		return 0, b.err
+	}
 	exec := func(ctx context.Context) (int64, error) { return q.db.Conn(ctx).Exec(ctx, b.sql.String(), b.args...) }
 	if q.model.deleteCheck { // protect/restrict references: check first (ondelete.go)
 		return deleteChecked(ctx, q.db, q.model, q.deleteKeys, exec)
@@ -459,11 +551,26 @@ func (q *QuerySet[T]) Delete(ctx context.Context) (int64, error) {
 // SQL returns the SELECT the query would run and its arguments, for logs and
 // tests.
 func (q *QuerySet[T]) SQL() (string, []any, error) {
-	if q.err != nil {
-		return "", nil, q.err
+	if err := q.runErr(); err != nil {
+		return "", nil, err
 	}
 	b := q.selectSQL()
+	if b.err != nil {
+		return "", nil, b.err
+	}
 	return b.sql.String(), b.args, nil
+}
+
+// runErr is the error that stops the query from running on its own: a build
+// error, or an OuterRef, which only a subquery can resolve.
+func (q *QuerySet[T]) runErr() error {
+	if q.err != nil {
+		return q.err
+	}
+	if q.outerRefs {
+		return fmt.Errorf("orm: %s: the query uses OuterRef, so it runs only as a subquery (in Exists or an __in lookup)", q.model.Label())
+	}
+	return nil
 }
 
 func (q *QuerySet[T]) each(ctx context.Context, fn func(*T)) error {
@@ -471,8 +578,14 @@ func (q *QuerySet[T]) each(ctx context.Context, fn func(*T)) error {
 }
 
 func (q *QuerySet[T]) eachErr(ctx context.Context, fn func(*T) error) error {
-	if q.err != nil {
-		return q.err
+	if err := q.runErr(); err != nil {
+		return err
+	}
+	if q.groupBy != nil {
+		return fmt.Errorf("orm: %s: a GroupBy query returns groups, not %s rows: read it with orm.Values", q.model.Label(), q.model.Name)
+	}
+	if len(q.joins) > 0 && (q.only != nil || len(q.annots) > 0) {
+		return fmt.Errorf("orm: %s: SelectRelated cannot be combined with Only, Defer or Annotate yet: use PrefetchRelated", q.model.Label())
 	}
 	if q.lock != "" {
 		if _, inTx := ctx.Value(txKey{q.db}).(*txState); !inTx {
@@ -480,11 +593,20 @@ func (q *QuerySet[T]) eachErr(ctx context.Context, fn func(*T) error) error {
 		}
 	}
 	b := q.selectSQL()
+	if b.err != nil {
+		return b.err
+	}
 	rows, err := q.db.Conn(ctx).Query(ctx, b.sql.String(), b.args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
+	if q.only != nil || len(q.annots) > 0 {
+		return q.eachPartial(rows, fn)
+	}
+	if len(q.joins) > 0 {
+		return q.eachJoined(rows, fn) // selectrelated.go
+	}
 	buf := getScanBuf[T](q.db, q.model)
 	defer buf.put()
 	for rows.Next() {
@@ -492,6 +614,32 @@ func (q *QuerySet[T]) eachErr(ctx context.Context, fn func(*T) error) error {
 			return fmt.Errorf("orm: scanning %s: %w", q.model.Label(), err)
 		}
 		if err := fn(&buf.row); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// eachPartial reads rows of some of T's fields (Only, Defer) and
+// annotations, which the pooled scan buffer of whole rows does not fit.
+func (q *QuerySet[T]) eachPartial(rows Rows, fn func(*T) error) error {
+	fields := q.loadFields()
+	dest := make([]any, len(fields), len(fields)+len(q.annots))
+	var row T
+	p := unsafe.Pointer(&row)
+	for i, f := range fields {
+		dest[i] = f.acc.dest(unsafe.Add(p, f.acc.offset))
+	}
+	for range q.annots {
+		dest = append(dest, new(any)) // selected for ordering; read with Values
+	}
+	for rows.Next() {
+		var zero T
+		row = zero
+		if err := rows.Scan(dest...); err != nil {
+			return fmt.Errorf("orm: scanning %s: %w", q.model.Label(), err)
+		}
+		if err := fn(&row); err != nil {
 			return err
 		}
 	}
@@ -520,13 +668,74 @@ func (q *QuerySet[T]) builder() *builder { return newBuilder(q.db) }
 
 func (q *QuerySet[T]) selectSQL() *builder {
 	b := q.builder()
-	qm := q.db.q(q.model)
+	q.renderSelect(b, q.loadFields(), true)
+	return b
+}
+
+// loadFields are the fields a row of T is read from: Only's or Defer's
+// choice, or every field.
+func (q *QuerySet[T]) loadFields() []*Field {
+	if q.only != nil {
+		return q.only
+	}
+	if q.groupBy != nil {
+		return q.groupBy
+	}
+	return q.model.Fields
+}
+
+// joined reports whether a SELECT of fields reads SelectRelated's joins:
+// only when it reads whole rows of T (the joined columns follow them).
+func (q *QuerySet[T]) joined(fields []*Field) bool {
+	return len(q.joins) > 0 && len(fields) == len(q.model.Fields) && q.only == nil && q.groupBy == nil && len(q.annots) == 0
+}
+
+// grouped reports whether the query's rows are groups or distinct rows, so
+// counting them needs the query as a derived table.
+func (q *QuerySet[T]) grouped() bool {
+	return q.distinct || q.groupBy != nil || len(q.having) > 0 || q.aggregating()
+}
+
+// renderSelect writes SELECT [DISTINCT] fields, annotations FROM table WHERE
+// … GROUP BY … HAVING … [ORDER BY …] LIMIT … [lock]. The order is left out
+// unless asked for or a limit makes it matter (in a derived table).
+func (q *QuerySet[T]) renderSelect(b *builder, fields []*Field, order bool) {
+	qm := b.db.q(q.model)
+	b.push(qm.table)
+	defer b.pop()
 	b.sql.WriteString("SELECT ")
-	b.sql.WriteString(qm.list)
+	if q.distinct {
+		b.sql.WriteString("DISTINCT ")
+	}
+	if len(fields) == len(q.model.Fields) && q.only == nil && q.groupBy == nil {
+		b.sql.WriteString(qm.list)
+	} else {
+		for i, f := range fields {
+			if i > 0 {
+				b.sql.WriteString(", ")
+			}
+			b.sql.WriteString(qm.columns[f.pos])
+		}
+	}
+	for i, a := range q.annots {
+		if i > 0 || len(fields) > 0 {
+			b.sql.WriteString(", ")
+		}
+		a.render(b)
+		b.sql.WriteString(" AS ")
+		b.sql.WriteString(b.d.QuoteIdent(a.alias))
+	}
+	if q.joined(fields) {
+		renderJoinColumns(b, q.joins)
+	}
 	b.sql.WriteString(" FROM ")
 	b.sql.WriteString(qm.table)
+	if q.joined(fields) {
+		renderJoins(b, q.model, q.joins)
+	}
 	q.renderWhere(b)
-	if len(q.order) > 0 {
+	q.renderGroup(b)
+	if (order || q.limit >= 0 || q.offset > 0) && len(q.order) > 0 && !(q.defaultOrder && q.groupBy != nil) {
 		b.sql.WriteString(" ORDER BY ")
 		for i, o := range q.order {
 			if i > 0 {
@@ -540,9 +749,41 @@ func (q *QuerySet[T]) selectSQL() *builder {
 	}
 	q.renderLimit(b)
 	if q.lock != "" && b.d.Name() != "sqlite" {
-		b.sql.WriteString(" " + q.lock)
+		lock := q.lock
+		if len(q.joins) > 0 { // lock the base rows only (not the nullable side of a LEFT JOIN)
+			lock = "FOR UPDATE OF " + qm.table + strings.TrimPrefix(lock, "FOR UPDATE")
+		}
+		b.sql.WriteString(" " + lock)
 	}
-	return b
+}
+
+// renderGroup writes GROUP BY and HAVING: by the GroupBy fields, or by the
+// primary key when an annotation aggregates the model's own rows (each row
+// is then its own group, as in Django).
+func (q *QuerySet[T]) renderGroup(b *builder) {
+	switch {
+	case q.groupBy != nil:
+		b.sql.WriteString(" GROUP BY ")
+		for i, f := range q.groupBy {
+			if i > 0 {
+				b.sql.WriteString(", ")
+			}
+			b.column(f)
+		}
+	case q.aggregating():
+		b.sql.WriteString(" GROUP BY ")
+		b.column(q.model.PK)
+	default:
+		return
+	}
+	for i, c := range q.having {
+		if i == 0 {
+			b.sql.WriteString(" HAVING ")
+		} else {
+			b.sql.WriteString(" AND ")
+		}
+		c.render(b)
+	}
 }
 
 func (q *QuerySet[T]) renderWhere(b *builder) {
@@ -572,11 +813,36 @@ func (q *QuerySet[T]) renderLimit(b *builder) {
 
 // builder accumulates SQL text and bound arguments.
 type builder struct {
-	d      Dialect
-	db     *DB
-	sql    strings.Builder
-	args   []any
+	d     Dialect
+	db    *DB
+	sql   strings.Builder
+	args  []any
+	scope []string // the quoted table or alias of each enclosing query, innermost last
+	err   error    // the first error found while rendering (a pattern the dialect refuses)
+
 	scaled bool // the dialect stores decimals as scaled integers
+}
+
+// push enters a (sub)query whose rows are read from table (a quoted name or
+// alias); pop leaves it.
+func (b *builder) push(table string) { b.scope = append(b.scope, table) }
+func (b *builder) pop()              { b.scope = b.scope[:len(b.scope)-1] }
+
+// current is the quoted table or alias of the query being rendered, for
+// qualified references from a correlated subquery; def when there is none.
+func (b *builder) current(def string) string {
+	if len(b.scope) == 0 {
+		return def
+	}
+	return b.scope[len(b.scope)-1]
+}
+
+// fail records the first rendering error; the caller checks b.err before
+// sending the SQL.
+func (b *builder) fail(err error) {
+	if b.err == nil {
+		b.err = err
+	}
 }
 
 func newBuilder(db *DB) *builder {

@@ -91,6 +91,14 @@ func (r *Registry) Resolve() error {
 			f.Related = target
 		}
 	}
+	for _, m := range r.models {
+		if err := r.resolveMany(m); err != nil {
+			return err
+		}
+		if err := resolveHolders(m); err != nil {
+			return err
+		}
+	}
 	planDeletes(r.models)
 	return nil
 }

@@ -78,13 +78,14 @@ func columnDef(d Dialect, m *Model, f *Field) (string, error) {
 	if err != nil {
 		return "", &ModelError{Model: m.Label(), Field: f.Name, Reason: err.Error()}
 	}
-	if f.DBDefault != nil {
+	switch {
+	case f.DBDefault != nil:
 		lit, err := defaultLiteral(d, f)
 		if err != nil {
 			return "", &ModelError{Model: m.Label(), Field: f.Name, Reason: "db_default: " + err.Error()}
 		}
 		typ += " DEFAULT " + lit
-	} else if f.Kind == KindForeignKey && f.Default != nil {
+	case f.Kind == KindForeignKey && f.Default != nil:
 		// ON DELETE SET DEFAULT needs the default in the schema. The value
 		// comes from the model's tag, parsed as the key type, never from input.
 		lit, err := keyLiteral(f.Default)

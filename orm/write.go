@@ -402,3 +402,57 @@ func (q *QuerySet[T]) UpdateOrCreate(ctx context.Context, obj T) (row T, created
 	}
 	return obj, created, nil
 }
+
+// SaveFields updates only the named fields of obj's row, by primary key, like
+// Django's save(update_fields=…): the way to write back an object loaded
+// with Only or Defer without overwriting the fields it did not load. Hooks
+// run as for Save. No row with obj's key is ErrNotFound.
+func SaveFields[T any](ctx context.Context, db *DB, obj *T, fields ...string) error {
+	m, err := ModelOf[T](db.registry)
+	if err != nil {
+		return err
+	}
+	fs, err := fieldList(m, "SaveFields", fields)
+	if err != nil {
+		return err
+	}
+	if len(fs) == 0 {
+		return &LookupError{Model: m.Label(), Reason: "SaveFields needs at least one field"}
+	}
+	for _, f := range fs {
+		if f.PrimaryKey {
+			return &LookupError{Model: m.Label(), Lookup: f.Name, Reason: "SaveFields: the primary key cannot be updated"}
+		}
+	}
+	return withHooks(ctx, db, m, obj, OpUpdate, func(ctx context.Context) error {
+		return updateFields(ctx, db, m, unsafe.Pointer(obj), fs)
+	})
+}
+
+// updateFields writes fields fs of the object at p by primary key.
+func updateFields(ctx context.Context, db *DB, m *Model, p unsafe.Pointer, fs []*Field) error {
+	b := newBuilder(db)
+	b.sql.WriteString("UPDATE ")
+	b.table(m)
+	b.sql.WriteString(" SET ")
+	for i, f := range fs {
+		if i > 0 {
+			b.sql.WriteString(", ")
+		}
+		b.column(f)
+		b.sql.WriteString(" = ")
+		b.arg(f.acc.arg(unsafe.Add(p, f.acc.offset)))
+	}
+	b.sql.WriteString(" WHERE ")
+	b.column(m.PK)
+	b.sql.WriteString(" = ")
+	b.arg(m.PK.acc.arg(unsafe.Add(p, m.PK.acc.offset)))
+	n, err := db.Conn(ctx).Exec(ctx, b.sql.String(), b.args...)
+	if err != nil {
+		return wrapWrite(m, "save", err)
+	}
+	if n == 0 {
+		return fmt.Errorf("orm: save %s: %w", m.Label(), ErrNotFound)
+	}
+	return nil
+}

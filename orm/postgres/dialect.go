@@ -124,7 +124,29 @@ func (Dialect) Match(kind string, fold bool, col, ph, value string) (string, str
 // Extract renders EXTRACT(part) of a TIMESTAMPTZ column in UTC (not the
 // session's time zone), as an integer.
 func (Dialect) Extract(part, col string) string {
-	return "CAST(EXTRACT(" + strings.ToUpper(part) + " FROM " + col + " AT TIME ZONE 'UTC') AS INTEGER)"
+	switch part {
+	case "date":
+		return "TO_CHAR(" + col + " AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+	case "week_day": // DOW counts 0 = Sunday; Django counts from 1
+		return "(CAST(EXTRACT(DOW FROM " + col + " AT TIME ZONE 'UTC') AS INTEGER) + 1)"
+	}
+	field := map[string]string{"iso_week_day": "ISODOW", "iso_year": "ISOYEAR"}[part]
+	if field == "" {
+		field = strings.ToUpper(part) // YEAR … SECOND, WEEK (ISO), QUARTER
+	}
+	return "CAST(EXTRACT(" + field + " FROM " + col + " AT TIME ZONE 'UTC') AS INTEGER)"
+}
+
+var _ orm.RegexDialect = Dialect{}
+
+// Regex renders PostgreSQL's POSIX regular-expression match, ~ (or ~* to
+// ignore case). PostgreSQL checks the pattern; an invalid one comes back as
+// an *orm.PatternError.
+func (Dialect) Regex(col, ph, pattern string, fold bool) (string, any, error) {
+	if fold {
+		return col + " ~* " + ph, pattern, nil
+	}
+	return col + " ~ " + ph, pattern, nil
 }
 
 // ExtractDate renders EXTRACT(part) of a DATE column, which has no time
@@ -169,4 +191,24 @@ func (Dialect) JSONValue(ph string) string { return "CAST(" + ph + " AS JSONB)" 
 // JSONType renders jsonb_typeof(col #> path).
 func (Dialect) JSONType(col, pathPH string) string {
 	return "jsonb_typeof(" + col + " #> CAST(" + pathPH + " AS TEXT[]))"
+}
+
+var _ orm.ParamCaster = Dialect{}
+
+// CastParam renders CAST(ph AS type) with f's column type (a foreign key's
+// referenced key type), since PostgreSQL types the branches of a CASE of
+// bare parameters as text.
+func (d Dialect) CastParam(ph string, f *orm.Field) (string, error) {
+	col := f
+	if f.Kind == orm.KindForeignKey && f.Related != nil {
+		col = f.Related.PK
+	}
+	if col.PrimaryKey && col.AutoIncrement {
+		return "CAST(" + ph + " AS BIGINT)", nil
+	}
+	typ, err := d.ColumnType(col)
+	if err != nil {
+		return "", err
+	}
+	return "CAST(" + ph + " AS " + typ + ")", nil
 }

@@ -20,7 +20,10 @@ func translate(err error) error {
 		return err
 	}
 	var pe *pgconn.PgError
-	if !errors.As(err, &pe) || !strings.HasPrefix(pe.Code, "23") {
+	if errors.As(err, &pe) && pe.Code == "2201B" { // invalid_regular_expression
+		return &orm.PatternError{Err: err}
+	}
+	if pe == nil || !strings.HasPrefix(pe.Code, "23") {
 		return err
 	}
 	e := &orm.IntegrityError{

@@ -122,7 +122,27 @@ func (dialect) Match(kind string, fold bool, col, ph, value string) (string, str
 
 // Extract reads a part of the fixed-width UTC text times are stored as
 // ("2006-01-02 15:04:05.000000000"), as an integer.
+// The day-based parts go through SQLite's date functions on the date text;
+// the ISO week and year are those of the week's Thursday (ISO 8601).
 func (dialect) Extract(part, col string) string {
+	date := "substr(" + col + ", 1, 10)"
+	dow := "CAST(strftime('%w', " + date + ") AS INTEGER)" // 0 = Sunday
+	isoDow := "((" + dow + " + 6) % 7 + 1)"
+	thursday := "date(" + date + ", (4 - " + isoDow + ") || ' days')"
+	switch part {
+	case "date":
+		return date
+	case "week_day":
+		return "(" + dow + " + 1)"
+	case "iso_week_day":
+		return isoDow
+	case "week":
+		return "((CAST(strftime('%j', " + thursday + ") AS INTEGER) - 1) / 7 + 1)"
+	case "iso_year":
+		return "CAST(strftime('%Y', " + thursday + ") AS INTEGER)"
+	case "quarter":
+		return "((CAST(substr(" + col + ", 6, 2) AS INTEGER) + 2) / 3)"
+	}
 	pos := map[string]string{"year": "1, 4", "month": "6, 2", "day": "9, 2", "hour": "12, 2", "minute": "15, 2", "second": "18, 2"}[part]
 	return "CAST(substr(" + col + ", " + pos + ") AS INTEGER)"
 }

@@ -1,0 +1,250 @@
+package migrate
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/anode-go/anode/orm"
+)
+
+// Migrator applies and unapplies a graph's migrations on one database. Its
+// methods are safe to call from several processes at once: each migration
+// is applied by exactly one of them (see Migrate).
+type Migrator struct {
+	db    *orm.DB
+	graph *Graph
+	hist  *history
+	out   io.Writer
+}
+
+// Options configure a Migrator. The zero value is valid.
+type Options struct {
+	// Progress receives one line per operation with its duration (nil:
+	// none).
+	Progress io.Writer
+}
+
+// NewMigrator returns a Migrator for the graph's migrations on db.
+func NewMigrator(db *orm.DB, g *Graph, o Options) (*Migrator, error) {
+	h, err := newHistory(db)
+	if err != nil {
+		return nil, err
+	}
+	out := o.Progress
+	if out == nil {
+		out = io.Discard
+	}
+	return &Migrator{db: db, graph: g, hist: h, out: out}, nil
+}
+
+// Applied returns the migrations recorded as applied in the database
+// (none when it has no history table yet).
+func (m *Migrator) Applied(ctx context.Context) (map[Key]bool, error) {
+	var applied map[Key]bool
+	err := m.hist.step(ctx, func(_ context.Context, a map[Key]bool) error {
+		applied = a
+		return nil
+	})
+	return applied, err
+}
+
+// Step is one migration of a plan, applied (forward) or unapplied.
+type Step struct {
+	Key      Key
+	Backward bool
+}
+
+func (s Step) String() string {
+	if s.Backward {
+		return "unapply " + s.Key.String()
+	}
+	return "apply " + s.Key.String()
+}
+
+// Target says where Migrate takes the database. The zero value means every
+// module's latest migration.
+type Target struct {
+	// Module limits the target to one module ("" for all).
+	Module string
+	// Name is the migration of Module to end at: applied with everything it
+	// needs, and the module's later migrations (with everything that needs
+	// them) unapplied. Empty means the module's latest; "zero" unapplies
+	// every migration of the module.
+	Name string
+}
+
+// Plan returns the steps Migrate would run for target, in order.
+func (m *Migrator) Plan(ctx context.Context, t Target) ([]Step, error) {
+	applied, err := m.Applied(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return m.plan(applied, t)
+}
+
+func (m *Migrator) plan(applied map[Key]bool, t Target) ([]Step, error) {
+	var targets []Key
+	switch {
+	case t.Module == "" && t.Name != "":
+		return nil, fmt.Errorf("migrate: a target migration needs its module")
+	case t.Module == "":
+	case t.Name == "zero":
+		keys, err := m.graph.Backward(applied, t.Module, "")
+		return steps(keys, true), err
+	case t.Name == "":
+		leaf, ok := m.graph.Leaf(t.Module)
+		if !ok {
+			if !containsString(m.graph.modules, t.Module) {
+				return nil, fmt.Errorf("migrate: module %s is not installed", t.Module)
+			}
+			return nil, nil // a module without migrations
+		}
+		targets = append(targets, leaf)
+	default:
+		k := Key{t.Module, t.Name}
+		if _, ok := m.graph.nodes[k]; !ok {
+			return nil, fmt.Errorf("migrate: no migration %s", k)
+		}
+		if applied[k] {
+			keys, err := m.graph.Backward(applied, t.Module, t.Name)
+			return steps(keys, true), err
+		}
+		targets = append(targets, k)
+	}
+	keys, err := m.graph.Forward(applied, targets...)
+	return steps(keys, false), err
+}
+
+func steps(keys []Key, backward bool) []Step {
+	out := make([]Step, len(keys))
+	for i, k := range keys {
+		out[i] = Step{Key: k, Backward: backward}
+	}
+	return out
+}
+
+func containsString(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Migrate takes the database to target, one migration per transaction
+// (PostgreSQL and SQLite both have transactional DDL): a failing operation
+// rolls its whole migration back, leaves earlier migrations applied, and
+// returns an *OpError naming the migration, the operation and the cause.
+// Each transaction first takes the migration lock (a PostgreSQL advisory
+// lock; SQLite's single writer) and re-reads the history, so a migration
+// another process applied meanwhile is skipped. It returns the steps it
+// ran.
+func (m *Migrator) Migrate(ctx context.Context, t Target) ([]Step, error) {
+	plan, err := m.Plan(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	var ran []Step
+	for _, s := range plan {
+		done := false
+		err := m.hist.step(ctx, func(ctx context.Context, applied map[Key]bool) error {
+			if applied[s.Key] != s.Backward {
+				return nil // another process got there first
+			}
+			done = true
+			return m.run(ctx, s, false)
+		})
+		if err != nil {
+			return ran, err
+		}
+		if done {
+			ran = append(ran, s)
+		}
+	}
+	return ran, nil
+}
+
+// Fake records target as reached without running any operation
+// (migrate --fake), for a database whose schema already matches.
+func (m *Migrator) Fake(ctx context.Context, t Target) ([]Step, error) {
+	plan, err := m.Plan(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range plan {
+		err := m.hist.step(ctx, func(ctx context.Context, applied map[Key]bool) error {
+			if applied[s.Key] != s.Backward {
+				return nil
+			}
+			return m.run(ctx, s, true)
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return plan, nil
+}
+
+// OpError reports the operation a migration failed at. Nothing of that
+// migration was kept.
+type OpError struct {
+	Key       Key
+	Backward  bool
+	Index     int    // the operation's position in the migration, from 0
+	Operation string // its description
+	Err       error
+}
+
+func (e *OpError) Error() string {
+	dir := "applying"
+	if e.Backward {
+		dir = "unapplying"
+	}
+	return fmt.Sprintf("migrate: %s %s failed at operation %d (%s), rolled back: %v", dir, e.Key, e.Index+1, e.Operation, e.Err)
+}
+
+func (e *OpError) Unwrap() error { return e.Err }
+
+// run applies or unapplies one migration inside the step's transaction and
+// updates the history; fake skips the operations.
+func (m *Migrator) run(ctx context.Context, s Step, fake bool) error {
+	mig := m.graph.nodes[s.Key].m
+	c := m.db.Conn(ctx)
+	verb := "Applying"
+	if s.Backward {
+		verb = "Unapplying"
+	}
+	if fake {
+		verb += " (fake)"
+	}
+	fmt.Fprintf(m.out, "%s %s\n", verb, s.Key)
+	if !fake {
+		ops := mig.Operations
+		for i := range ops {
+			j := i
+			if s.Backward {
+				j = len(ops) - 1 - i
+			}
+			op := ops[j]
+			start := time.Now()
+			env := &Env{DB: m.db, Conn: c, Dialect: m.db.Dialect()}
+			var err error
+			if s.Backward {
+				err = op.backward(ctx, env)
+			} else {
+				err = op.forward(ctx, env)
+			}
+			if err != nil {
+				return &OpError{Key: s.Key, Backward: s.Backward, Index: j, Operation: op.Describe(), Err: err}
+			}
+			fmt.Fprintf(m.out, "  %s (%s)\n", op.Describe(), time.Since(start).Round(time.Microsecond))
+		}
+	}
+	if s.Backward {
+		return m.hist.forget(ctx, c, s.Key)
+	}
+	return m.hist.record(ctx, c, s.Key)
+}

@@ -1,0 +1,42 @@
+package orm
+
+import "context"
+
+// Introspector is implemented by dialects that can read the live schema.
+// Migrations use it to find their history table; tests use it to compare
+// a migrated schema with a freshly created one.
+type Introspector interface {
+	// Tables lists the tables of the connection's current schema (the
+	// search_path's first schema on PostgreSQL), sorted.
+	Tables(ctx context.Context, c Conn) ([]string, error)
+}
+
+// AdvisoryLocker is implemented by dialects whose transactions can take an
+// application-defined lock (PostgreSQL's advisory locks). Without it, a
+// dialect's write transactions must already exclude each other, as
+// SQLite's do.
+type AdvisoryLocker interface {
+	// AdvisoryLock takes the lock named key inside transaction tx, waiting
+	// for it (bounded by ctx); it is released when tx ends.
+	AdvisoryLock(ctx context.Context, tx Conn, key int64) error
+}
+
+// Strings runs query (built by a dialect, never from input) on c and
+// returns its single text column: a helper for Introspector
+// implementations.
+func Strings(ctx context.Context, c Conn, query string, args ...any) ([]string, error) {
+	rows, err := c.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,501 @@
+package orm
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+	"unsafe"
+)
+
+// M2M is a many-to-many relation to model T. It has no column: each pair is
+// a row of a through model, generated as "<module>_<model>_<field>" with two
+// cascading foreign keys and a unique pair, or named with through=Model.
+//
+//	type Question struct {
+//		ID   int64
+//		Tags orm.M2M[Tag] `anode:"related=questions"`
+//	}
+//
+// ManyOf changes and queries the pairs; lookups follow the relation both ways
+// ("tags__name", "questions__text"). Its value holds the objects
+// PrefetchRelated loaded (Loaded); the zero value holds none.
+type M2M[T any] struct {
+	loaded []T
+}
+
+// Loaded returns the related objects PrefetchRelated loaded, or nil.
+func (m M2M[T]) Loaded() []T { return m.loaded }
+
+// Many holds the objects of model T that refer to the model it is declared
+// on through a foreign key, for PrefetchRelated to fill. It has no column;
+// its related= tag names the reverse relation:
+//
+//	type Question struct {
+//		ID      int64
+//		Choices orm.Many[Choice] `anode:"related=choices"`
+//	}
+//
+// The zero value holds none.
+type Many[T any] struct {
+	loaded []T
+}
+
+// Loaded returns the objects PrefetchRelated loaded, or nil.
+func (m Many[T]) Loaded() []T { return m.loaded }
+
+func (M2M[T]) holderOf() (reflect.Type, bool, func(at unsafe.Pointer, objs []unsafe.Pointer)) {
+	return reflect.TypeFor[T](), true, func(at unsafe.Pointer, objs []unsafe.Pointer) {
+		(*M2M[T])(at).loaded = copyObjs[T](objs)
+	}
+}
+
+func (Many[T]) holderOf() (reflect.Type, bool, func(at unsafe.Pointer, objs []unsafe.Pointer)) {
+	return reflect.TypeFor[T](), false, func(at unsafe.Pointer, objs []unsafe.Pointer) {
+		(*Many[T])(at).loaded = copyObjs[T](objs)
+	}
+}
+
+func copyObjs[T any](objs []unsafe.Pointer) []T {
+	out := make([]T, len(objs))
+	for i, p := range objs {
+		out[i] = *(*T)(p)
+	}
+	return out
+}
+
+type holderField interface {
+	holderOf() (target reflect.Type, many bool, set func(at unsafe.Pointer, objs []unsafe.Pointer))
+}
+
+// holder is a Many[T] field: where PrefetchRelated puts a reverse relation.
+type holder struct {
+	name   string
+	offset uintptr
+	target reflect.Type
+	set    func(at unsafe.Pointer, objs []unsafe.Pointer)
+}
+
+// ManyToMany is the metadata of an M2M field, resolved by Registry.Resolve.
+type ManyToMany struct {
+	// Name is the Go field name ("Tags").
+	Name string
+	// Model declares the field; Related is T.
+	Model, Related *Model
+	// RelatedName is the relation's name from Related (related=).
+	RelatedName string
+	// Through is the model whose rows are the pairs; From refers to Model,
+	// To to Related. Auto is set when Through was generated.
+	Through  *Model
+	From, To *Field
+	Auto     bool
+
+	target      reflect.Type
+	throughName string
+	offset      uintptr
+	set         func(at unsafe.Pointer, objs []unsafe.Pointer)
+}
+
+// manyEnd is a many-to-many relation seen from one side: forward from the
+// model declaring it, or backward from the related model.
+type manyEnd struct {
+	mm      *ManyToMany
+	forward bool
+}
+
+func (e manyEnd) near() *Field { // the through key to this side
+	if e.forward {
+		return e.mm.From
+	}
+	return e.mm.To
+}
+
+func (e manyEnd) far() *Field { // the through key to the other side
+	if e.forward {
+		return e.mm.To
+	}
+	return e.mm.From
+}
+
+func (e manyEnd) farModel() *Model { return e.far().Related }
+
+func (m *Model) manyByName(name string) (manyEnd, bool) {
+	e, ok := m.many[name]
+	return e, ok
+}
+
+// addHolder records sf when it is an M2M or Many field, parsing its tag.
+func (m *Model) addHolder(sf reflect.StructField) (bool, error) {
+	if sf.Type.Kind() != reflect.Struct {
+		return false, nil
+	}
+	h, ok := reflect.New(sf.Type).Elem().Interface().(holderField)
+	if !ok {
+		return false, nil
+	}
+	target, isM2M, set := h.holderOf()
+	fail := func(format string, args ...any) (bool, error) {
+		return true, &ModelError{Model: m.Module + "." + m.Name, Field: sf.Name, Reason: fmt.Sprintf(format, args...)}
+	}
+	var related, through string
+	for _, part := range splitTag(sf.Tag.Get("anode")) {
+		key, val, _ := strings.Cut(part, "=")
+		switch {
+		case key == "related" && identRE.MatchString(val):
+			related = val
+		case key == "related":
+			return fail("related=%q: want lowercase letters, digits and _", val)
+		case key == "through" && isM2M && val != "":
+			through = val
+		case key == "":
+		default:
+			known := "related="
+			if isM2M {
+				known += ", through="
+			}
+			return fail("unknown tag option %q (known: %s)", key, known)
+		}
+	}
+	if !isM2M {
+		if related == "" {
+			return fail("a Many field needs related= naming the reverse relation it holds")
+		}
+		if m.holders == nil {
+			m.holders = map[string]*holder{}
+		}
+		m.holders[related] = &holder{name: sf.Name, offset: sf.Offset, target: target, set: set}
+		return true, nil
+	}
+	m.ManyToMany = append(m.ManyToMany, &ManyToMany{Name: sf.Name, Model: m, RelatedName: related, target: target, throughName: through, offset: sf.Offset, set: set})
+	return true, nil
+}
+
+// resolveMany links m's many-to-many fields: their targets, their through
+// models (generating them) and their names on both sides. Registry.Resolve
+// calls it with the lock held, after foreign keys are resolved.
+func (r *Registry) resolveMany(m *Model) error {
+	for _, mm := range m.ManyToMany {
+		if mm.Through != nil {
+			continue
+		}
+		fail := func(format string, args ...any) error {
+			return &ModelError{Model: m.Label(), Field: mm.Name, Reason: fmt.Sprintf(format, args...)}
+		}
+		target, ok := r.byType[mm.target]
+		if !ok {
+			return fail("refers to %s, which is not a registered model", mm.target)
+		}
+		mm.Related = target
+		if mm.throughName != "" {
+			th, ok := r.byLabel[mm.throughName]
+			if !ok {
+				th, ok = r.byLabel[m.Module+"."+mm.throughName]
+			}
+			if !ok {
+				return fail("through=%q is not a registered model", mm.throughName)
+			}
+			for _, f := range th.Fields {
+				switch {
+				case f.Kind != KindForeignKey:
+				case f.Related == m && mm.From == nil:
+					mm.From = f
+				case f.Related == target && mm.To == nil:
+					mm.To = f
+				}
+			}
+			if mm.From == nil || mm.To == nil {
+				return fail("through model %s needs a foreign key to %s and one to %s", th.Label(), m.Label(), target.Label())
+			}
+			mm.Through = th
+		} else if err := r.generateThrough(mm); err != nil {
+			return err
+		}
+		if err := addManyName(m, mm.Name, manyEnd{mm, true}); err != nil {
+			return err
+		}
+		if mm.RelatedName != "" {
+			if err := addManyName(target, mm.RelatedName, manyEnd{mm, false}); err != nil {
+				return fail("%v", err)
+			}
+		}
+	}
+	return nil
+}
+
+func addManyName(m *Model, name string, e manyEnd) error {
+	if m.many == nil {
+		m.many = map[string]manyEnd{}
+	}
+	names := []string{snakeCase(name)}
+	if e.forward {
+		names = append(names, name)
+	}
+	for _, n := range names {
+		if _, clash := m.byName[n]; clash {
+			return &ModelError{Model: m.Label(), Field: name, Reason: fmt.Sprintf("relation name %q clashes with a field of %s", n, m.Label())}
+		}
+		if _, clash := m.reverse[n]; clash {
+			return &ModelError{Model: m.Label(), Field: name, Reason: fmt.Sprintf("relation name %q is also a reverse foreign key of %s", n, m.Label())}
+		}
+		if _, dup := m.many[n]; dup {
+			return &ModelError{Model: m.Label(), Field: name, Reason: fmt.Sprintf("relation name %q is used twice on %s", n, m.Label())}
+		}
+		m.many[n] = e
+	}
+	m.manyNames = append(m.manyNames, names[0])
+	return nil
+}
+
+// generateThrough builds mm's through model: a struct type made at
+// registration with an auto-increment ID and the two keys, registered like
+// any model so schema creation, fixtures and migrations see it.
+func (r *Registry) generateThrough(mm *ManyToMany) error {
+	owner, target := mm.Model, mm.Related
+	from, to := owner.Name, target.Name
+	if owner == target {
+		from, to = "From"+from, "To"+to
+	}
+	col := func(name string) reflect.StructTag {
+		return reflect.StructTag(`anode:"column=` + strings.ToLower(name) + `_id"`) // as Django: question_id
+	}
+	t := reflect.StructOf([]reflect.StructField{
+		{Name: "ID", Type: reflect.TypeFor[int64]()},
+		{Name: from, Type: owner.PK.Type, Tag: col(from)},
+		{Name: to, Type: target.PK.Type, Tag: col(to)},
+	})
+	th, err := buildModel(owner.Module, owner.Name+"_"+snakeCase(mm.Name), t)
+	if err != nil {
+		return err
+	}
+	for i, ref := range []*Model{owner, target} {
+		f := th.Fields[i+1]
+		f.Kind, f.Related, f.relTarget, f.relKey, f.OnDelete = KindForeignKey, ref, ref.Type, ref.PK.Type, Cascade
+	}
+	mm.From, mm.To = th.Fields[1], th.Fields[2]
+	th.Meta.UniqueTogether = [][]string{{from, to}}
+	th.Meta.VerboseName = strings.ToLower(owner.Name) + "-" + strings.ToLower(target.Name) + " relationship"
+	th.Meta.VerboseNamePlural = th.Meta.VerboseName + "s"
+	if prev, dup := r.tables[th.Table]; dup {
+		return &ModelError{Model: owner.Label(), Field: mm.Name, Reason: fmt.Sprintf("the generated through table %q is also used by %s", th.Table, prev.Label())}
+	}
+	mm.Through, mm.Auto, th.through = th, true, mm
+	r.models = append(r.models, th)
+	r.byType[t] = th
+	r.byLabel[th.Label()] = th
+	r.tables[th.Table] = th
+	return nil
+}
+
+// ManySet is one object's side of a many-to-many relation: the related
+// objects of model T. ManyOf returns it; its methods change the pairs (in a
+// transaction each) and query the related objects. An error found by ManyOf
+// is returned by every method.
+type ManySet[T any] struct {
+	db  *DB
+	end manyEnd
+	key any
+	err error
+}
+
+// ManyOf returns obj's many-to-many relation name to model T: the M2M field
+// of obj's model ("Tags" or "tags"), or the related= name of an M2M field of
+// T that refers to obj's model ("questions"):
+//
+//	err := orm.ManyOf[Tag](db, &question, "Tags").Add(ctx, golang, sql)
+//	tags, err := orm.ManyOf[Tag](db, &question, "Tags").Query().OrderBy("name").All(ctx)
+//	questions, err := orm.ManyOf[Question](db, &golang, "questions").Query().All(ctx)
+//
+// A name that is not such a relation, or an obj never saved, is a
+// *LookupError naming the valid relations.
+func ManyOf[T, P any](db *DB, obj *P, name string) *ManySet[T] {
+	s := &ManySet[T]{db: db}
+	tm, err := ModelOf[T](db.registry)
+	if err != nil {
+		s.err = err
+		return s
+	}
+	pm, err := ModelOf[P](db.registry)
+	if err != nil {
+		s.err = err
+		return s
+	}
+	e, ok := pm.manyByName(name)
+	if !ok || e.farModel() != tm {
+		s.err = &LookupError{Model: pm.Label(), Lookup: name, Reason: fmt.Sprintf("not a many-to-many relation to %s (relations to %s: %s)", tm.Label(), tm.Label(), strings.Join(relationNames(pm, tm), ", "))}
+		return s
+	}
+	if obj == nil {
+		s.err = &LookupError{Model: pm.Label(), Lookup: name, Reason: "nil object"}
+		return s
+	}
+	s.end, s.key = e, pkOf(pm, unsafe.Pointer(obj))
+	if isZeroKey(s.key) {
+		s.err = &LookupError{Model: pm.Label(), Lookup: name, Reason: "the object has no primary key yet (save it first)"}
+	}
+	return s
+}
+
+// Query returns the related objects as a QuerySet, to filter, order or run.
+func (s *ManySet[T]) Query() *QuerySet[T] {
+	q := From[T](s.db).clone() // From's QuerySet is shared: never change it
+	if q.err != nil {
+		return q
+	}
+	if s.err != nil {
+		q.err = s.err
+		return q
+	}
+	q.where = append(q.where, s.cond())
+	return q
+}
+
+// cond is "pk IN (SELECT far FROM through WHERE near = key)".
+func (s *ManySet[T]) cond() expr {
+	return relCondition{owner: s.end.farModel(), inner: s.end.mm.Through, fk: s.end.far(),
+		cond: condition{field: s.end.near(), lookup: "exact", value: s.key}}
+}
+
+// Add relates objs to the object; pairs that exist already are left alone.
+func (s *ManySet[T]) Add(ctx context.Context, objs ...T) error {
+	if s.err != nil {
+		return s.err
+	}
+	return s.db.Atomic(ctx, func(ctx context.Context) error { return s.add(ctx, s.keysOf(objs)) })
+}
+
+// Remove unrelates objs from the object.
+func (s *ManySet[T]) Remove(ctx context.Context, objs ...T) error {
+	if s.err != nil {
+		return s.err
+	}
+	keys := s.keysOf(objs)
+	if len(keys) == 0 {
+		return nil
+	}
+	return s.db.Atomic(ctx, func(ctx context.Context) error { return s.remove(ctx, keys, false) })
+}
+
+// Clear removes every pair of the object.
+func (s *ManySet[T]) Clear(ctx context.Context) error {
+	if s.err != nil {
+		return s.err
+	}
+	return s.remove(ctx, nil, true)
+}
+
+// Set makes objs exactly the related objects: others are removed, missing
+// ones added, in one transaction.
+func (s *ManySet[T]) Set(ctx context.Context, objs ...T) error {
+	if s.err != nil {
+		return s.err
+	}
+	keys := s.keysOf(objs)
+	return s.db.Atomic(ctx, func(ctx context.Context) error {
+		if err := s.remove(ctx, keys, true); err != nil {
+			return err
+		}
+		return s.add(ctx, keys)
+	})
+}
+
+func (s *ManySet[T]) keysOf(objs []T) []any {
+	m := s.end.farModel()
+	keys := make([]any, len(objs))
+	for i := range objs {
+		keys[i] = pkOf(m, unsafe.Pointer(&objs[i]))
+	}
+	return keys
+}
+
+// where writes " WHERE near = key" on the through table.
+func (s *ManySet[T]) where(b *builder) {
+	b.sql.WriteString(" WHERE ")
+	b.column(s.end.near())
+	b.sql.WriteString(" = ")
+	b.arg(s.key)
+}
+
+func (s *ManySet[T]) add(ctx context.Context, keys []any) error {
+	th := s.end.mm.Through
+	b := newBuilder(s.db)
+	b.sql.WriteString("SELECT ")
+	b.column(s.end.far())
+	b.sql.WriteString(" FROM ")
+	b.table(th)
+	s.where(b)
+	have, err := scanKeyList(ctx, s.db, b)
+	if err != nil {
+		return wrapWrite(th, "add to", err)
+	}
+	seen := map[any]bool{}
+	for _, k := range have {
+		seen[k] = true
+	}
+	for _, k := range keys {
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		p := th.newObj()
+		applyDefaults(th, p)
+		setKey(s.end.near(), p, s.key)
+		setKey(s.end.far(), p, k)
+		ib := newBuilder(s.db)
+		cols := insertHead(ib, th)
+		valuesRow(ib, cols, p)
+		if _, err := s.db.Conn(ctx).Exec(ctx, ib.sql.String(), ib.args...); err != nil {
+			return wrapWrite(th, "add to", err)
+		}
+	}
+	return nil
+}
+
+// remove deletes the object's pairs with the given far keys, or (keep) every
+// pair except those.
+func (s *ManySet[T]) remove(ctx context.Context, keys []any, keep bool) error {
+	th := s.end.mm.Through
+	b := newBuilder(s.db)
+	b.sql.WriteString("DELETE FROM ")
+	b.table(th)
+	s.where(b)
+	if len(keys) > 0 {
+		b.sql.WriteString(" AND ")
+		b.column(s.end.far())
+		if keep {
+			b.sql.WriteString(" NOT")
+		}
+		b.sql.WriteString(" IN (")
+		for i, k := range keys {
+			if i > 0 {
+				b.sql.WriteString(", ")
+			}
+			b.arg(k)
+		}
+		b.sql.WriteString(")")
+	}
+	_, err := s.db.Conn(ctx).Exec(ctx, b.sql.String(), b.args...)
+	return wrapWrite(th, "remove from", err)
+}
+
+// setKey stores key in foreign key (or key-typed) field f of the object at p.
+func setKey(f *Field, p unsafe.Pointer, key any) {
+	t := f.relKey
+	if t == nil {
+		t = f.Type
+	}
+	reflect.NewAt(t, unsafe.Add(p, f.acc.offset)).Elem().Set(reflect.ValueOf(key).Convert(t))
+}
+
+// manyLookup builds a lookup through a many-to-many relation of m
+// ("tags__name", "questions__text"): pk IN (SELECT near FROM through WHERE
+// far IN (SELECT pk FROM other WHERE …)).
+func manyLookup(m *Model, e manyEnd, text, rest string, value any) (expr, error) {
+	far := e.farModel()
+	inner, err := newLookup(far, rest, value)
+	if err != nil {
+		return nil, relabel(err, m, text)
+	}
+	th := e.mm.Through
+	return relCondition{owner: m, inner: th, fk: e.near(),
+		cond: relCondition{outer: e.far(), owner: th, inner: far, cond: inner}}, nil
+}

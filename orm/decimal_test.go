@@ -134,6 +134,14 @@ func TestFldDecimalField(t *testing.T) {
 		if _, err := orm.From[FldPrice](db).Filter("amount", 0.1).Count(ctx); err == nil {
 			t.Error("a float lookup value on a decimal field must be refused")
 		}
+		// BulkUpdate binds decimals for the dialect too (scaled on SQLite).
+		rows[0].Amount = d("1.25")
+		if _, err := orm.BulkUpdate(ctx, db, rows[:1], "Amount"); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := orm.From[FldPrice](db).Filter("amount", d("1.25")).Filter("id", rows[0].ID).Count(ctx); n != 1 {
+			t.Errorf("BulkUpdate of a decimal: %d", n)
+		}
 		// Trailing zeros beyond places are not extra precision.
 		ok := FldPrice{Label: "z", Amount: d("5.5000")}
 		if err := orm.Create(ctx, db, &ok); err != nil {

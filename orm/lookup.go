@@ -264,7 +264,10 @@ func newCondition(m *Model, text string, value any) (condition, error) {
 			if lookup != "exact" && lookup != "gt" && lookup != "gte" && lookup != "lt" && lookup != "lte" {
 				return fail("%s cannot compare with an F expression", lookup)
 			}
-			r, _, err := e.resolve(m)
+			r, rf, err := e.resolve(m)
+			if err == nil {
+				err = decimalsMatch(f, rf)
+			}
 			if err != nil {
 				return fail("%v", err)
 			}

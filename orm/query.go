@@ -205,7 +205,10 @@ func (q *QuerySet[T]) Update(ctx context.Context, sets ...Assignment) (int64, er
 		b.sql.WriteString(" = ")
 		switch v := s.value.(type) {
 		case Expr:
-			r, _, err := v.resolve(q.model)
+			r, rf, err := v.resolve(q.model)
+			if err == nil {
+				err = decimalsMatch(f, rf)
+			}
 			if err != nil {
 				return 0, &LookupError{Model: q.model.Label(), Lookup: s.field, Reason: err.Error()}
 			}

@@ -34,12 +34,12 @@ func SumOf(field string) Agg { return Agg{fn: "SUM", field: field} }
 // no rows.
 func AvgOf(field string) Agg { return Agg{fn: "AVG", field: field} }
 
-// MinOf is the smallest value of a number, duration or text field; NULL
-// (nil) over no rows.
+// MinOf is the smallest value of a number, duration, text, time or date
+// field; NULL (nil) over no rows.
 func MinOf(field string) Agg { return Agg{fn: "MIN", field: field} }
 
-// MaxOf is the largest value of a number, duration or text field; NULL (nil)
-// over no rows.
+// MaxOf is the largest value of a number, duration, text, time or date
+// field; NULL (nil) over no rows.
 func MaxOf(field string) Agg { return Agg{fn: "MAX", field: field} }
 
 // Distinct makes the aggregate consider each distinct value once
@@ -121,18 +121,26 @@ func resolveAgg(m *Model, a Agg, taken []*annotation) (*annotation, error) {
 			return fail("avg needs a number or duration field, and %s is %s", f.Name, f.Kind)
 		}
 		res.Kind, res.Type = KindFloat, reflect.TypeFor[float64]()
-	case "SUM", "MIN", "MAX":
-		if !isNumber(f.Kind) && (a.fn == "SUM" || f.Kind != KindString && f.Kind != KindText) {
-			return fail("%s needs a number, duration or text field, and %s is %s", strings.ToLower(a.fn), f.Name, f.Kind)
+	case "SUM":
+		if !isNumber(f.Kind) {
+			return fail("sum needs a number or duration field, and %s is %s", f.Name, f.Kind)
 		}
-		res.Kind = f.Kind
-		res.Type = map[Kind]reflect.Type{KindInt: reflect.TypeFor[int64](), KindFloat: reflect.TypeFor[float64](),
-			KindDuration: durationType, KindString: reflect.TypeFor[string](), KindText: reflect.TypeFor[string]()}[f.Kind]
+		res.Kind, res.Type = f.Kind, resultTypes[f.Kind]
+	case "MIN", "MAX":
+		if resultTypes[f.Kind] == nil {
+			return fail("%s needs a number, duration, text, time or date field, and %s is %s", strings.ToLower(a.fn), f.Name, f.Kind)
+		}
+		res.Kind, res.Type = f.Kind, resultTypes[f.Kind]
 	}
 	res.Null = a.fn != "COUNT"
 	an.result = res
 	return an, nil
 }
+
+// resultTypes are the Go types of MIN, MAX and SUM results by field kind.
+var resultTypes = map[Kind]reflect.Type{KindInt: reflect.TypeFor[int64](), KindFloat: reflect.TypeFor[float64](),
+	KindDuration: durationType, KindString: reflect.TypeFor[string](), KindText: reflect.TypeFor[string](),
+	KindTime: timeType, KindDate: reflect.TypeFor[Date]()}
 
 func isNumber(k Kind) bool { return k == KindInt || k == KindFloat || k == KindDuration }
 
@@ -403,8 +411,16 @@ func newHolder(f *Field) valueHolder {
 		var v sql.NullInt64
 		return valueHolder{&v, func() any { return nullable(v.Valid, time.Duration(v.Int64)) }}
 	case KindTime:
-		var v sql.NullTime
-		return valueHolder{&v, func() any { return nullable(v.Valid, v.Time.UTC()) }}
+		var v *time.Time
+		return valueHolder{timeScan{ptr: &v}, func() any {
+			if v == nil {
+				return nil
+			}
+			return *v
+		}}
+	case KindDate:
+		var v sql.Null[Date]
+		return valueHolder{&v, func() any { return nullable(v.Valid, v.V) }}
 	case KindBytes:
 		var v []byte
 		return valueHolder{&v, func() any {
@@ -434,4 +450,56 @@ func aliasNames(as []*annotation) []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// timeScan reads a time that arrives as time.Time, or as the text SQLite
+// returns for an expression over a DATETIME column (MIN, MAX), which has no
+// declared type for the driver to convert by. It writes *dst, or *ptr for a
+// nullable destination.
+type timeScan struct {
+	dst *time.Time
+	ptr **time.Time
+}
+
+// timeLayouts are the text forms of stored times.
+var timeLayouts = []string{"2006-01-02 15:04:05.999999999", time.RFC3339Nano, "2006-01-02T15:04:05.999999999"}
+
+// Scan implements sql.Scanner.
+func (s timeScan) Scan(src any) error {
+	var t time.Time
+	switch v := src.(type) {
+	case nil:
+		if s.ptr != nil {
+			*s.ptr = nil
+			return nil
+		}
+		return fmt.Errorf("orm: NULL time into a time.Time (use *time.Time)")
+	case time.Time:
+		t = v
+	case string, []byte:
+		var text string
+		if b, ok := v.([]byte); ok {
+			text = string(b)
+		} else {
+			text = v.(string)
+		}
+		var err error
+		for _, layout := range timeLayouts {
+			if t, err = time.Parse(layout, text); err == nil {
+				break
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("orm: reading a time from %q: %w", text, err)
+		}
+	default:
+		return fmt.Errorf("orm: reading a time from %T", src)
+	}
+	t = t.UTC()
+	if s.ptr != nil {
+		*s.ptr = &t
+	} else {
+		*s.dst = t
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/anode-go/anode/orm"
 )
@@ -148,6 +149,48 @@ func TestQryAnnotate(t *testing.T) {
 			if _, err := bad.All(ctx); !errors.As(err, &le) {
 				t.Errorf("want a LookupError, got %v", err)
 			}
+		}
+	})
+}
+
+func TestQryTimeAggregates(t *testing.T) {
+	forEachDB(t, qryModels, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		qs := qrySeed(t, db)
+		type span struct {
+			Kind   string
+			First  time.Time
+			Latest *time.Time
+		}
+		groups := orm.From[QryQuestion](db).GroupBy("kind").
+			Annotate(orm.MinOf("pub_date").As("first"), orm.MaxOf("pub_date").As("latest"))
+		got, err := orm.Values[span](ctx, groups.OrderBy("kind"))
+		if err != nil || len(got) != 2 {
+			t.Fatalf("time aggregates = %+v, %v", got, err)
+		}
+		if got[0].Kind != "poll" || !got[0].First.Equal(qs[0].PubDate) || !got[0].Latest.Equal(qs[1].PubDate) ||
+			got[1].Kind != "survey" || !got[1].First.Equal(qs[2].PubDate) || got[0].First.Location() != time.UTC {
+			t.Fatalf("time aggregates = %+v", got)
+		}
+		recent, err := orm.ValuesList[string](ctx, groups.Filter("latest__gt", qs[1].PubDate.Add(-time.Second)).OrderBy("kind"), "kind")
+		if err != nil || !slices.Equal(recent, []string{"poll", "survey"}) {
+			t.Fatalf("HAVING on a time = %v, %v", recent, err)
+		}
+		recent, err = orm.ValuesList[string](ctx, groups.Filter("latest__gt", qs[1].PubDate), "kind")
+		if err != nil || !slices.Equal(recent, []string{"survey"}) {
+			t.Fatalf("HAVING on a time = %v, %v", recent, err)
+		}
+		firsts, err := orm.ValuesList[time.Time](ctx, groups.OrderBy("first"), "first")
+		if err != nil || len(firsts) != 2 || !firsts[1].Equal(qs[2].PubDate) {
+			t.Fatalf("ValuesList of times = %v, %v", firsts, err)
+		}
+		res, err := orm.From[QryQuestion](db).Aggregate(ctx, orm.MaxOf("pub_date").As("last"), orm.MinOf("text").As("t"))
+		if err != nil || !res["last"].(time.Time).Equal(qs[2].PubDate) || res["t"] != "a" {
+			t.Fatalf("Aggregate of a time = %#v, %v", res, err)
+		}
+		empty, err := orm.From[QryQuestion](db).Filter("rank", 99).Aggregate(ctx, orm.MaxOf("pub_date").As("last"))
+		if err != nil || empty["last"] != nil {
+			t.Fatalf("Aggregate of no times = %#v, %v", empty, err)
 		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"time"
 	"unsafe"
 )
 
@@ -172,7 +173,14 @@ func Values[R any, T any](ctx context.Context, q *QuerySet[T]) ([]R, error) {
 			continue
 		}
 		acc := annDest[at]
-		dest = append(dest, acc.dest(unsafe.Add(p, acc.offset)))
+		d := acc.dest(unsafe.Add(p, acc.offset))
+		switch x := d.(type) { // a MIN/MAX of times may come back as text
+		case *time.Time:
+			d = timeScan{dst: x}
+		case **time.Time:
+			d = timeScan{ptr: x}
+		}
+		dest = append(dest, d)
 	}
 	err = c.scanRows(ctx, dest, func() {
 		out = append(out, row)
@@ -300,18 +308,22 @@ func ValuesList[V any, T any](ctx context.Context, q *QuerySet[T], name string) 
 	c := q.clone()
 	var dest []any
 	var v V
+	var vd any = &v
+	if tp, ok := vd.(*time.Time); ok { // a MIN/MAX of times may come back as text
+		vd = timeScan{dst: tp}
+	}
 	if a != nil {
 		c.only = []*Field{}
 		for _, x := range q.annots {
 			if x == a {
-				dest = append(dest, &v)
+				dest = append(dest, vd)
 			} else {
 				dest = append(dest, new(any))
 			}
 		}
 	} else {
 		c.only = []*Field{f}
-		dest = append(dest, &v)
+		dest = append(dest, vd)
 		for range q.annots {
 			dest = append(dest, new(any))
 		}

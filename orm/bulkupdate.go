@@ -60,7 +60,7 @@ func BulkUpdate[T any](ctx context.Context, db *DB, objs []T, fields ...string) 
 				b.sql.WriteString(" WHEN ")
 				b.arg(pk.acc.arg(unsafe.Add(p, pk.acc.offset)))
 				b.sql.WriteString(" THEN ")
-				b.args = append(b.args, f.acc.arg(unsafe.Add(p, f.acc.offset)))
+				b.args = append(b.args, b.bindable(f.acc.arg(unsafe.Add(p, f.acc.offset))))
 				ph := b.d.Placeholder(len(b.args))
 				if caster != nil {
 					if ph, err = caster.CastParam(ph, f); err != nil {

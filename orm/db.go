@@ -66,6 +66,14 @@ func Open(ctx context.Context, rawURL string, r *Registry, o OpenOptions) (*DB, 
 	}
 	quoted := map[*Model]*quotedModel{}
 	for _, m := range r.Models() {
+		if _, ok := d.(JSONDialect); !ok {
+			for _, f := range m.Fields {
+				if f.Kind == KindJSON {
+					db.Close()
+					return nil, &ModelError{Model: m.Label(), Field: f.Name, Reason: "the " + d.Name() + " dialect does not support JSON fields"}
+				}
+			}
+		}
 		quoted[m] = quoteModel(d, m)
 	}
 	return &DB{db: db, dialect: d, registry: r, quoted: quoted}, nil

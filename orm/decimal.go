@@ -340,3 +340,16 @@ func decimalAccessors(offset uintptr, places int, mode fieldMode) accessors {
 // Value binds the text form at the field's places, should a decimalArg
 // reach a driver without passing through the builder.
 func (a decimalArg) Value() (driver.Value, error) { return a.bind(false) }
+
+// decimalsMatch refuses comparing or assigning a decimal field and an F
+// expression of a decimal field with different places (or a decimal with
+// another kind): on SQLite both are integers scaled by their own places.
+func decimalsMatch(f, rf *Field) error {
+	if rf == nil || f.Kind != KindDecimal && rf.Kind != KindDecimal {
+		return nil
+	}
+	if f.Kind != rf.Kind || f.Places != rf.Places {
+		return fmt.Errorf("%s and %s: decimal fields combine only with decimal fields of the same places", f.Name, rf.Name)
+	}
+	return nil
+}

@@ -134,6 +134,30 @@ func TestFldDecimalField(t *testing.T) {
 		if _, err := orm.From[FldPrice](db).Filter("amount", 0.1).Count(ctx); err == nil {
 			t.Error("a float lookup value on a decimal field must be refused")
 		}
+		// BulkUpdate binds decimals for the dialect too (scaled on SQLite).
+		rows[0].Amount = d("1.25")
+		if _, err := orm.BulkUpdate(ctx, db, rows[:1], "Amount"); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := orm.From[FldPrice](db).Filter("amount", d("1.25")).Filter("id", rows[0].ID).Count(ctx); n != 1 {
+			t.Errorf("BulkUpdate of a decimal: %d", n)
+		}
+		// F arithmetic: Add and Sub stay exact in the database.
+		if _, err := orm.From[FldPrice](db).Filter("label", "tenth").Update(ctx, orm.Set("amount", orm.F("amount").Add(d("0.05")))); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := orm.From[FldPrice](db).Filter("label", "tenth").Filter("amount", d("0.15")).Count(ctx); n != 1 {
+			t.Errorf("F(amount).Add(0.05) did not give 0.15")
+		}
+		if n, _ := orm.From[FldPrice](db).Filter("amount__gt", orm.F("amount").Sub(d("0.01"))).Count(ctx); n != 5 {
+			t.Errorf("amount > amount - 0.01: %d", n)
+		}
+		if _, err := orm.From[FldPrice](db).Update(ctx, orm.Set("amount", orm.F("amount").Mul(2))); err == nil {
+			t.Error("decimal Mul in the database must be refused")
+		}
+		if _, err := orm.From[FldPrice](db).Filter("amount", orm.F("rate").Add(d("1"))).Count(ctx); err == nil {
+			t.Error("decimal fields with different places must not be combined")
+		}
 		// Trailing zeros beyond places are not extra precision.
 		ok := FldPrice{Label: "z", Amount: d("5.5000")}
 		if err := orm.Create(ctx, db, &ok); err != nil {

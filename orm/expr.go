@@ -59,14 +59,22 @@ func (e Expr) resolve(m *Model) (*resolved, *Field, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if f.Kind != KindInt && f.Kind != KindFloat && f.Kind != KindDuration {
+	if f.Kind == KindDecimal && e.op != "+" && e.op != "-" {
+		// SQLite stores decimals scaled by 10^places: only sums and
+		// differences at the same places stay exact there.
+		return nil, nil, fmt.Errorf("%s %s …: decimal fields support Add and Sub in the database; multiply in Go with Decimal.Mul", f.Name, e.op)
+	}
+	if f.Kind != KindInt && f.Kind != KindFloat && f.Kind != KindDuration && f.Kind != KindDecimal {
 		return nil, nil, fmt.Errorf("%s %s …: arithmetic needs a number field, and %s is %s", f.Name, e.op, f.Name, f.Kind)
 	}
 	r := &resolved{op: e.op, left: left}
 	if ex, ok := e.right.(Expr); ok {
-		rr, _, err := ex.resolve(m)
+		rr, rf, err := ex.resolve(m)
 		if err != nil {
 			return nil, nil, err
+		}
+		if (f.Kind == KindDecimal || rf.Kind == KindDecimal) && (rf.Kind != f.Kind || rf.Places != f.Places) {
+			return nil, nil, fmt.Errorf("%s %s %s: decimal arithmetic needs decimal fields with the same places", f.Name, e.op, rf.Name)
 		}
 		r.right = rr
 		return r, f, nil

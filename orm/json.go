@@ -78,3 +78,7 @@ type jsonArg struct {
 	text string
 	err  error
 }
+
+// Value binds the encoded text, should a jsonArg reach a driver without
+// passing through the builder.
+func (a jsonArg) Value() (driver.Value, error) { return a.text, a.err }

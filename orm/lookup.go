@@ -264,7 +264,10 @@ func newCondition(m *Model, text string, value any) (condition, error) {
 			if lookup != "exact" && lookup != "gt" && lookup != "gte" && lookup != "lt" && lookup != "lte" {
 				return fail("%s cannot compare with an F expression", lookup)
 			}
-			r, _, err := e.resolve(m)
+			r, rf, err := e.resolve(m)
+			if err == nil {
+				err = decimalsMatch(f, rf)
+			}
 			if err != nil {
 				return fail("%v", err)
 			}
@@ -292,7 +295,9 @@ func newCondition(m *Model, text string, value any) (condition, error) {
 			c.value = t.UTC().Format(time.DateOnly)
 		}
 		for i, v := range c.values {
-			c.values[i] = v.(time.Time).UTC().Format(time.DateOnly)
+			if t, ok := v.(time.Time); ok {
+				c.values[i] = t.UTC().Format(time.DateOnly)
+			}
 		}
 	}
 	return c, nil
@@ -319,6 +324,9 @@ func bindable(f *Field, v any) (any, error) {
 			return nil, fmt.Errorf("%s: an invalid (NULL) orm.Null compares with nothing; use isnull", f.Name)
 		}
 		v = inner
+	}
+	if v == nil {
+		return nil, fmt.Errorf("%s: nil is no value to compare with here (use isnull)", f.Name)
 	}
 	key := f.Kind
 	if f.Kind == KindForeignKey && f.Related != nil {
@@ -548,7 +556,18 @@ func (c condition) render(b *builder) {
 		if fold {
 			kind = kind[1:]
 		}
-		sql, pattern := b.d.Match(kind, fold, b.db.q(c.field.model).columns[c.field.pos], b.d.Placeholder(len(b.args)+1), c.value.(string))
+		col := b.db.q(c.field.model).columns[c.field.pos]
+		if b.inline { // DDL: the pattern as a literal
+			_, pattern := b.d.Match(kind, fold, col, "", c.value.(string))
+			lit, err := Literal(pattern)
+			if err != nil {
+				b.fail(err)
+			}
+			sql, _ := b.d.Match(kind, fold, col, lit, c.value.(string))
+			b.sql.WriteString(sql)
+			break
+		}
+		sql, pattern := b.d.Match(kind, fold, col, b.d.Placeholder(len(b.args)+1), c.value.(string))
 		b.args = append(b.args, pattern)
 		b.sql.WriteString(sql)
 	case "range":

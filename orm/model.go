@@ -23,6 +23,10 @@ type Meta struct {
 	UniqueTogether [][]string
 	// Indexes are extra indexes over one or more fields.
 	Indexes []Index
+	// Checks are named CHECK constraints the database enforces; a write that
+	// violates one fails with an *IntegrityError of kind IntegrityCheck
+	// naming it.
+	Checks []Check
 	// VerboseName and VerboseNamePlural name the model for people.
 	VerboseName, VerboseNamePlural string
 }
@@ -32,10 +36,16 @@ type Index struct {
 	// Name is the index name; empty means one is derived from the table and
 	// fields.
 	Name string
-	// Fields are Go field names, in order.
+	// Fields are Go field names, in order; "Lower(Email)" indexes the
+	// lower-cased text of a string field (for iexact lookups and
+	// case-insensitive uniqueness).
 	Fields []string
 	// Unique makes it a unique index.
 	Unique bool
+	// Where makes it a partial index over the rows matching a condition on
+	// the model's own fields, e.g. orm.Q("Deleted", false). Its values are
+	// rendered as SQL literals (see Literal).
+	Where Cond
 }
 
 type metaer interface{ Meta() Meta }
@@ -260,10 +270,22 @@ func (m *Model) checkMeta() error {
 			return &ModelError{Model: m.Label(), Reason: fmt.Sprintf("Meta.Indexes: name %q: want lowercase letters, digits and _ (at most %d)", ix.Name, maxIdentLen)}
 		}
 		for _, name := range ix.Fields {
+			if inner, ok := lowerTerm(name); ok {
+				f, found := m.byName[inner]
+				if !found || f.Kind != KindString && f.Kind != KindText {
+					return &ModelError{Model: m.Label(), Reason: fmt.Sprintf("Meta.Indexes: %s: Lower takes a string field (fields: %s)", name, strings.Join(m.FieldNames(), ", "))}
+				}
+				continue
+			}
 			if err := check("Indexes", name); err != nil {
 				return err
 			}
 		}
+		if !ix.Where.isZero() {
+			if err := checkCondition(m, "Meta.Indexes "+ix.Name+" Where", ix.Where); err != nil {
+				return err
+			}
+		}
 	}
-	return nil
+	return m.checkChecks()
 }

@@ -1,6 +1,7 @@
 package orm_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -26,6 +27,11 @@ type FldNullable struct {
 	At     orm.Null[orm.TimeOfDay]
 	Ref    orm.Null[orm.UUID]
 	Status orm.Null[FldStatus]
+	PDay   *orm.Date
+	PID    *orm.UUID
+	PAt    *orm.TimeOfDay
+	PDoc   *orm.JSON[[]string]
+	PStat  *FldStatus
 }
 
 func TestFldNullRoundTrip(t *testing.T) {
@@ -39,7 +45,11 @@ func TestFldNullRoundTrip(t *testing.T) {
 			Price: orm.NullOf(orm.MustDecimal("12.50")), Day: orm.NullOf(orm.NewDate(2026, 2, 28)),
 			At: orm.NullOf(orm.TimeOfDay{Hour: 9, Minute: 5}), Ref: orm.NullOf(orm.NewUUIDv4()),
 			Status: orm.NullOf(FldPublished),
+			PDay:   &orm.Date{Year: 2020, Month: 1, Day: 2}, PID: new(orm.UUID), PAt: &orm.TimeOfDay{Hour: 1},
+			PDoc: &orm.JSON[[]string]{V: []string{"a"}}, PStat: new(FldStatus),
 		}
+		*full.PID = orm.NewUUIDv7()
+		*full.PStat = FldDraft
 		if err := orm.Create(ctx, db, &full); err != nil {
 			t.Fatal(err)
 		}
@@ -99,6 +109,30 @@ func TestFldNullRoundTrip(t *testing.T) {
 		}
 		if _, err := orm.From[FldNullable](db).Filter("count__in", []any{orm.Null[int64]{}}).All(ctx); err == nil {
 			t.Error("an invalid Null inside in must be refused")
+		}
+		for _, l := range []string{"PDay", "PID", "PAt", "PDoc", "PStat"} {
+			if n, err := orm.From[FldNullable](db).Filter(l+"__isnull", true).Count(ctx); err != nil || n != 1 {
+				t.Errorf("%s__isnull: %d %v", l, n, err)
+			}
+		}
+		// Fixtures carry every type, NULLs included.
+		var buf bytes.Buffer
+		if err := orm.Dump(ctx, db, &buf, "app"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := orm.From[FldNullable](db).Delete(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := orm.Load(ctx, db, &buf); err != nil || n != 2 {
+			t.Fatalf("load: %d %v\n%s", n, err, buf.String())
+		}
+		reloaded, err := orm.From[FldNullable](db).Filter("id", full.ID).Get(ctx)
+		if err != nil || reloaded.Price.V.String() != "12.50" {
+			t.Fatalf("reloaded: %+v %v", reloaded, err)
+		}
+		reloaded.Price = orm.Null[orm.Decimal]{}
+		if !reflect.DeepEqual(reloaded, full) {
+			t.Errorf("fixture round trip:\n got %+v\nwant %+v", reloaded, full)
 		}
 		// Update to NULL and back.
 		if _, err := orm.From[FldNullable](db).Filter("id", full.ID).Update(ctx, orm.Set("count", nil)); err != nil {

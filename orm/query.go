@@ -206,7 +206,10 @@ func (q *QuerySet[T]) Update(ctx context.Context, sets ...Assignment) (int64, er
 		b.sql.WriteString(" = ")
 		switch v := s.value.(type) {
 		case Expr:
-			r, _, err := v.resolve(q.model)
+			r, rf, err := v.resolve(q.model)
+			if err == nil {
+				err = decimalsMatch(f, rf)
+			}
 			if err != nil {
 				return 0, &LookupError{Model: q.model.Label(), Lookup: s.field, Reason: err.Error()}
 			}
@@ -360,6 +363,12 @@ const (
 // out.
 func (q *QuerySet[T]) SelectForUpdate(mode LockMode) *QuerySet[T] {
 	c := q.clone()
+	if mode > LockSkipLocked {
+		if c.err == nil {
+			c.err = fmt.Errorf("orm: SelectForUpdate(%d): want LockWait, LockNoWait or LockSkipLocked", mode)
+		}
+		return c
+	}
 	c.lock = [...]string{"FOR UPDATE", "FOR UPDATE NOWAIT", "FOR UPDATE SKIP LOCKED"}[mode]
 	return c
 }
@@ -822,6 +831,7 @@ type builder struct {
 	err   error    // the first error found while rendering (a pattern the dialect refuses)
 
 	scaled bool // the dialect stores decimals as scaled integers
+	inline bool // render values as SQL literals (DDL: CHECK, partial indexes)
 }
 
 // push enters a (sub)query whose rows are read from table (a quoted name or
@@ -860,19 +870,33 @@ func (b *builder) table(m *Model) { b.sql.WriteString(b.db.q(m).table) }
 func (b *builder) column(f *Field) { b.sql.WriteString(b.db.q(f.model).columns[f.pos]) }
 
 func (b *builder) arg(v any) {
+	if b.inline {
+		lit, err := Literal(b.bindable(v))
+		if err != nil {
+			b.fail(err)
+		}
+		b.sql.WriteString(lit)
+		return
+	}
+	b.args = append(b.args, b.bindable(v))
+	b.sql.WriteString(b.d.Placeholder(len(b.args)))
+}
+
+// bindable turns a field value from an accessor into what the dialect
+// binds: a decimal as text or, for a ScaledDecimals dialect, a scaled
+// int64; a JSON value as its text. Other values pass unchanged.
+func (b *builder) bindable(v any) any {
 	switch x := v.(type) {
 	case decimalArg:
 		// Checked against the field's places and digits before a write or
 		// in the lookup; should the check be missed, the text form still
 		// binds rather than a rounded number.
 		if bv, err := x.bind(b.scaled); err == nil {
-			v = bv
-		} else {
-			v = x.d.String()
+			return bv
 		}
+		return x.d.String()
 	case jsonArg:
-		v = x.text
+		return x.text
 	}
-	b.args = append(b.args, v)
-	b.sql.WriteString(b.d.Placeholder(len(b.args)))
+	return v
 }

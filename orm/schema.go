@@ -42,6 +42,13 @@ func CreateTableSQL(d Dialect, m *Model) ([]string, error) {
 		columns := m.columns(set)
 		cols = append(cols, fmt.Sprintf("CONSTRAINT %s UNIQUE (%s)", q(constraintName(m.Table, columns, "uniq")), quoteList(d, columns)))
 	}
+	for _, c := range m.Meta.Checks {
+		cond, err := inlineCondition(d, m, c.Cond)
+		if err != nil {
+			return nil, &ModelError{Model: m.Label(), Reason: fmt.Sprintf("Meta.Checks %s: %v", c.Name, err)}
+		}
+		cols = append(cols, fmt.Sprintf("CONSTRAINT %s CHECK (%s)", q(c.Name), cond))
+	}
 	stmts := []string{fmt.Sprintf("CREATE TABLE %s (\n\t%s\n)", q(m.Table), strings.Join(cols, ",\n\t"))}
 	for _, f := range m.Fields {
 		if (f.Index || f.Kind == KindForeignKey) && !f.Unique && !f.PrimaryKey {
@@ -49,7 +56,7 @@ func CreateTableSQL(d Dialect, m *Model) ([]string, error) {
 		}
 	}
 	for _, ix := range m.Meta.Indexes {
-		columns := m.columns(ix.Fields)
+		columns, terms := indexTerms(d, m, ix.Fields)
 		name := ix.Name
 		if name == "" {
 			name = constraintName(m.Table, columns, "idx")
@@ -58,7 +65,15 @@ func CreateTableSQL(d Dialect, m *Model) ([]string, error) {
 		if ix.Unique {
 			unique = "UNIQUE "
 		}
-		stmts = append(stmts, fmt.Sprintf("CREATE %sINDEX %s ON %s (%s)", unique, q(name), q(m.Table), quoteList(d, columns)))
+		stmt := fmt.Sprintf("CREATE %sINDEX %s ON %s (%s)", unique, q(name), q(m.Table), strings.Join(terms, ", "))
+		if !ix.Where.isZero() {
+			where, err := inlineCondition(d, m, ix.Where)
+			if err != nil {
+				return nil, &ModelError{Model: m.Label(), Reason: fmt.Sprintf("Meta.Indexes %s Where: %v", name, err)}
+			}
+			stmt += " WHERE " + where
+		}
+		stmts = append(stmts, stmt)
 	}
 	return stmts, nil
 }

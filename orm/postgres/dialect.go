@@ -161,6 +161,38 @@ func (Dialect) ResetSequence(table, column string) string {
 		strings.ReplaceAll(strings.Trim(column, `"`), "'", "''") + "'), COALESCE(MAX(" + column + "), 1), MAX(" + column + ") IS NOT NULL) FROM " + table
 }
 
+var _ orm.JSONDialect = Dialect{}
+
+// JSONPath binds the path as a text[] for the #> operator, which takes an
+// element that is an integer as an array index when the value there is an
+// array and as a key otherwise.
+func (Dialect) JSONPath(path []any) any {
+	out := make([]string, len(path))
+	for i, p := range path {
+		switch x := p.(type) {
+		case int:
+			out[i] = strconv.Itoa(x)
+		case string:
+			out[i] = x
+		}
+	}
+	return out
+}
+
+// JSONExtract renders col #> path, a JSONB value compared as JSONB (numbers
+// numerically, strings as text).
+func (Dialect) JSONExtract(col, pathPH string) string {
+	return "(" + col + " #> CAST(" + pathPH + " AS TEXT[]))"
+}
+
+// JSONValue casts the bound JSON text to JSONB.
+func (Dialect) JSONValue(ph string) string { return "CAST(" + ph + " AS JSONB)" }
+
+// JSONType renders jsonb_typeof(col #> path).
+func (Dialect) JSONType(col, pathPH string) string {
+	return "jsonb_typeof(" + col + " #> CAST(" + pathPH + " AS TEXT[]))"
+}
+
 var _ orm.ParamCaster = Dialect{}
 
 // CastParam renders CAST(ph AS type) with f's column type (a foreign key's

@@ -150,3 +150,25 @@ func (dialect) Extract(part, col string) string {
 // ResetSequence returns "": SQLite moves an AUTOINCREMENT counter past any
 // key inserted explicitly.
 func (dialect) ResetSequence(table, column string) string { return "" }
+
+var _ orm.JSONDialect = dialect{}
+
+// JSONPath binds a JSON path string ($."owner"[0]) with every key quoted
+// and escaped, which SQLite's JSON functions take as data.
+func (dialect) JSONPath(path []any) any { return orm.JSONPathText(path) }
+
+// JSONExtract renders json_extract(col, path): SQL values for JSON scalars
+// (text, integer, real; 1 and 0 for true and false), minified text for
+// objects and arrays.
+func (dialect) JSONExtract(col, pathPH string) string {
+	return "json_extract(" + col + ", " + pathPH + ")"
+}
+
+// JSONValue extracts the bound JSON text's top value the same way, so both
+// sides of a comparison have the same SQL types.
+func (dialect) JSONValue(ph string) string { return "json_extract(" + ph + ", '$')" }
+
+// JSONType renders json_type(col, path).
+func (dialect) JSONType(col, pathPH string) string {
+	return "json_type(" + col + ", " + pathPH + ")"
+}

@@ -113,6 +113,9 @@ func TestFldDecimalField(t *testing.T) {
 		if err != nil || !none.IsZero() {
 			t.Errorf("empty sum %s %v", none, err)
 		}
+		if _, err := orm.Sum[float64](ctx, orm.From[FldPrice](db), "amount"); err == nil || !strings.Contains(err.Error(), "SumDecimal") {
+			t.Errorf("Sum over a decimal should point to SumDecimal: %v", err)
+		}
 		if _, err := orm.SumDecimal(ctx, orm.From[FldPrice](db), "label"); err == nil {
 			t.Error("SumDecimal over a text field must fail")
 		}

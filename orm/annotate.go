@@ -76,6 +76,8 @@ func resolveAgg(m *Model, a Agg, taken []*annotation) (*annotation, error) {
 		return fail("%s(%q) needs an alias: .As(\"name\")", strings.ToLower(a.fn), a.field)
 	case !aliasRE.MatchString(a.alias) || len(a.alias) > maxIdentLen:
 		return fail("alias: want letters, digits and _ (at most %d), starting with a letter or _", maxIdentLen)
+	case strings.Contains(a.alias, "__"):
+		return fail("alias: __ separates lookups, so an alias cannot contain it")
 	case strings.HasPrefix(strings.ToLower(a.alias), "anode_"):
 		return fail("alias: the prefix anode_ is reserved")
 	}

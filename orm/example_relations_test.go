@@ -127,3 +127,52 @@ func ExampleProtectedError() {
 	// true
 	// 1
 }
+
+type RelExPerson struct {
+	ID     int64
+	Name   string              `anode:"max=20"`
+	Mentor orm.FK[RelExPerson] `anode:"null,on_delete=set_null,related=mentees"`
+}
+
+func ExampleQuerySet_SelectRelated() {
+	db, done := openRelExample(RelExPerson{})
+	defer done()
+	ctx := context.Background()
+
+	ada := RelExPerson{Name: "Ada"}
+	orm.Create(ctx, db, &ada)
+	orm.Create(ctx, db, &RelExPerson{Name: "Grace", Mentor: orm.FK[RelExPerson]{ID: ada.ID}})
+
+	// One query: a LEFT JOIN of the table to itself, since Mentor may be NULL.
+	people, _ := orm.From[RelExPerson](db).SelectRelated("mentor").OrderBy("name").All(ctx)
+	for _, p := range people {
+		if m := p.Mentor.Loaded(); m != nil {
+			fmt.Println(p.Name, "is mentored by", m.Name)
+		} else {
+			fmt.Println(p.Name, "has no mentor")
+		}
+	}
+	// Output:
+	// Ada has no mentor
+	// Grace is mentored by Ada
+}
+
+func ExampleQuerySet_PrefetchRelated() {
+	db, done := openRelExample(RelExPoll{}, RelExOption{}, RelExTag{})
+	defer done()
+	ctx := context.Background()
+
+	for _, text := range []string{"Best editor?", "Best shell?"} {
+		poll := RelExPoll{Text: text}
+		orm.Create(ctx, db, &poll)
+		orm.Create(ctx, db, &RelExOption{Poll: orm.FK[RelExPoll]{ID: poll.ID}, Text: "the one I use"})
+	}
+	// Two queries in all: the polls, then every poll's options.
+	polls, _ := orm.From[RelExPoll](db).PrefetchRelated("options").OrderBy("text").All(ctx)
+	for _, p := range polls {
+		fmt.Println(p.Text, len(p.Options.Loaded()), p.Options.Loaded()[0].Text)
+	}
+	// Output:
+	// Best editor? 1 the one I use
+	// Best shell? 1 the one I use
+}

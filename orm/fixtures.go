@@ -78,6 +78,9 @@ func Dump(ctx context.Context, db *DB, w io.Writer, labels ...string) error {
 				}
 			}
 			for _, mm := range m.ManyToMany {
+				if !mm.Auto {
+					continue // an explicit through model is dumped as itself
+				}
 				keys := pairs[mm][pkOf(m, obj)]
 				if keys == nil {
 					keys = []any{}
@@ -289,6 +292,9 @@ func insertWithKey(ctx context.Context, db *DB, m *Model, p unsafe.Pointer) erro
 func dumpPairs(ctx context.Context, db *DB, m *Model) (map[*ManyToMany]map[any][]any, error) {
 	out := map[*ManyToMany]map[any][]any{}
 	for _, mm := range m.ManyToMany {
+		if !mm.Auto {
+			continue
+		}
 		byOwner := map[any][]any{}
 		b := newBuilder(db)
 		qt := db.q(mm.Through)

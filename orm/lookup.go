@@ -295,7 +295,9 @@ func newCondition(m *Model, text string, value any) (condition, error) {
 			c.value = t.UTC().Format(time.DateOnly)
 		}
 		for i, v := range c.values {
-			c.values[i] = v.(time.Time).UTC().Format(time.DateOnly)
+			if t, ok := v.(time.Time); ok {
+				c.values[i] = t.UTC().Format(time.DateOnly)
+			}
 		}
 	}
 	return c, nil
@@ -322,6 +324,9 @@ func bindable(f *Field, v any) (any, error) {
 			return nil, fmt.Errorf("%s: an invalid (NULL) orm.Null compares with nothing; use isnull", f.Name)
 		}
 		v = inner
+	}
+	if v == nil {
+		return nil, fmt.Errorf("%s: nil is no value to compare with here (use isnull)", f.Name)
 	}
 	key := f.Kind
 	if f.Kind == KindForeignKey && f.Related != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -39,8 +40,9 @@ type RelChoice struct {
 }
 
 type RelTag struct {
-	ID   int64
-	Name string `anode:"max=50"`
+	ID        int64
+	Name      string                `anode:"max=50"`
+	Questions orm.Many[RelQuestion] `anode:"related=questions"`
 }
 
 type RelPerson struct {
@@ -341,7 +343,7 @@ func TestManyToManyFixtures(t *testing.T) {
 func TestManyToManyDefinitionErrors(t *testing.T) {
 	type RelBadThrough struct {
 		ID   int64
-		Tags orm.M2M[RelTag] `anode:"through=Nope"`
+		Tags orm.M2M[RelPerson] `anode:"through=Nope"`
 	}
 	type RelBadHolder struct {
 		ID      int64
@@ -353,16 +355,16 @@ func TestManyToManyDefinitionErrors(t *testing.T) {
 	}
 	type RelBadTag struct {
 		ID   int64
-		Tags orm.M2M[RelTag] `anode:"max=3"`
+		Tags orm.M2M[RelPerson] `anode:"max=3"`
 	}
 	for _, tt := range []struct {
 		models []any
 		want   string
 	}{
-		{[]any{RelTag{}, RelBadThrough{}}, `through="Nope" is not a registered model`},
+		{[]any{RelPerson{}, RelBadThrough{}}, `through="Nope" is not a registered model`},
 		{[]any{RelBadHolder{}}, "needs related="},
 		{[]any{RelQuestion{}, RelTag{}, RelUser{}, RelChoice{}, RelWrongHolder{}}, `related="answers" is not a reverse foreign key`},
-		{[]any{RelTag{}, RelBadTag{}}, `unknown tag option "max"`},
+		{[]any{RelPerson{}, RelBadTag{}}, `unknown tag option "max"`},
 	} {
 		r := orm.NewRegistry()
 		err := r.Register("app", tt.models...)
@@ -374,4 +376,32 @@ func TestManyToManyDefinitionErrors(t *testing.T) {
 			t.Errorf("%T: %v, want a ModelError containing %q", tt.models[len(tt.models)-1], err, tt.want)
 		}
 	}
+}
+
+func TestManyToManyAddInBatches(t *testing.T) {
+	forEachCountedDB(t, relModels, func(t *testing.T, db *orm.DB, c *queryCounter) {
+		ctx := context.Background()
+		q := RelQuestion{Text: "many tags"}
+		must(t, orm.Create(ctx, db, &q))
+		tags := make([]RelTag, 1500)
+		for i := range tags {
+			tags[i].Name = fmt.Sprint("t", i)
+		}
+		must(t, orm.BulkCreate(ctx, db, tags, 0))
+		set := orm.ManyOf[RelTag](db, &q, "Tags")
+		must(t, set.Add(ctx, tags[:10]...))
+		before := c.inserts.Load()
+		// 1,490 new rows in two INSERTs (batches of 1,000).
+		if err := set.Add(ctx, tags...); err != nil || c.inserts.Load()-before != 2 {
+			t.Fatalf("Add: %d INSERTs, %v", c.inserts.Load()-before, err)
+		}
+		if n, _ := set.Query().Count(ctx); n != 1500 {
+			t.Fatalf("%d pairs, want 1500", n)
+		}
+		must(t, set.Set(ctx, tags[5], tags[7]))
+		got, err := set.Query().OrderBy("id").All(ctx)
+		if err != nil || len(got) != 2 || got[0].ID != tags[5].ID || got[1].ID != tags[7].ID {
+			t.Fatalf("after Set: %+v, %v", got, err)
+		}
+	})
 }

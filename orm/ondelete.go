@@ -2,6 +2,7 @@ package orm
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"reflect"
@@ -233,6 +234,15 @@ func normKey(k any) any {
 		return int64(v)
 	case int32:
 		return int64(v)
+	case UUID:
+		return v.String() // as SQLite returns it
+	case [16]byte:
+		return UUID(v).String() // as pgx returns a uuid column
+	case driver.Valuer:
+		if dv, err := v.Value(); err == nil {
+			return normKey(dv)
+		}
+		return k
 	}
 	rv := reflect.ValueOf(k)
 	switch {
@@ -266,10 +276,12 @@ func isZeroKey(k any) bool {
 	case int64:
 		return v == 0
 	case string:
-		return v == ""
+		return v == "" || v == zeroUUID
 	}
 	return k == nil
 }
+
+var zeroUUID = UUID{}.String()
 
 // keyLiteral renders a foreign key's default as an SQL literal for the
 // column's DEFAULT clause: an integer, or a quoted string.

@@ -255,3 +255,44 @@ func TestOnDeleteDefinitionErrors(t *testing.T) {
 		}
 	}
 }
+
+// A self-referencing cascade (a tree) reaching a protected row.
+type RelFolder struct {
+	ID     int64
+	Name   string            `anode:"max=20"`
+	Parent orm.FK[RelFolder] `anode:"null,on_delete=cascade,related=subfolders"`
+}
+
+type RelPin struct {
+	ID     int64
+	Folder orm.FK[RelFolder] `anode:"on_delete=protect"`
+}
+
+func TestOnDeleteSelfCascade(t *testing.T) {
+	forEachDB(t, []any{RelFolder{}, RelPin{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		root := RelFolder{Name: "root"}
+		must(t, orm.Create(ctx, db, &root))
+		prev := root
+		var deepest RelFolder
+		for i := range 4 {
+			f := RelFolder{Name: "f" + string(rune('0'+i)), Parent: orm.FK[RelFolder]{ID: prev.ID}}
+			must(t, orm.Create(ctx, db, &f))
+			prev, deepest = f, f
+		}
+		pin := RelPin{Folder: orm.FK[RelFolder]{ID: deepest.ID}}
+		must(t, orm.Create(ctx, db, &pin))
+		var pe *orm.ProtectedError
+		if err := orm.Delete(ctx, db, &root); !errors.As(err, &pe) || pe.Model != "app.RelFolder" || pe.Keys[0] != pin.ID {
+			t.Fatalf("protected four levels down: %v", err)
+		}
+		if n, _ := orm.From[RelFolder](db).Count(ctx); n != 5 {
+			t.Fatalf("%d folders left, want 5", n)
+		}
+		must(t, orm.Delete(ctx, db, &pin))
+		must(t, orm.Delete(ctx, db, &root))
+		if n, _ := orm.From[RelFolder](db).Count(ctx); n != 0 {
+			t.Fatalf("%d folders left after the cascade", n)
+		}
+	})
+}

@@ -8,26 +8,40 @@ import (
 	"unsafe"
 )
 
-// PrefetchRelated loads the objects that the named foreign keys refer to,
-// with one extra query per relation (WHERE pk IN …) after the main one —
-// never one query per row — and attaches them, so Ref.Loaded returns them
-// and Ref.Get needs no query:
+// PrefetchRelated loads related objects with one extra query per relation
+// (per 1,000 rows) after the main one — never one query per row — and
+// attaches them to the rows. A foreign key's object goes to its Ref
+// (Loaded, and Get needs no query):
 //
 //	choices, err := orm.From[Choice](db).PrefetchRelated("question").All(ctx)
 //	q := choices[0].Question.Loaded() // *Question, already loaded
+//
+// A reverse foreign key (by its related= name) or a many-to-many relation
+// fills a holder field of the row: the M2M[T] field itself, or for a
+// reverse relation a Many[T] field tagged with its name; Loaded returns the
+// objects, in the related model's order (an empty slice for none):
+//
+//	qs, err := orm.From[Question](db).PrefetchRelated("choices", "tags").All(ctx)
+//	qs[0].Choices.Loaded() // []Choice; qs[0].Tags.Loaded() // []Tag
 func (q *QuerySet[T]) PrefetchRelated(fields ...string) *QuerySet[T] {
 	c := q.clone()
 	if c.err != nil {
 		return c
 	}
 	c.prefetch = slices.Clip(c.prefetch)
+	c.many = slices.Clip(c.many)
 	for _, name := range fields {
 		f, ok := c.model.Field(name)
-		if !ok || f.Kind != KindForeignKey {
-			c.err = &LookupError{Model: c.model.Label(), Lookup: name, Reason: "PrefetchRelated: not a foreign key of " + c.model.Label()}
+		if ok && f.Kind == KindForeignKey && c.model.through == nil {
+			c.prefetch = append(c.prefetch, f)
+			continue
+		}
+		pm, err := prefetchManyOf(c.model, name) // prefetch_reverse.go
+		if err != nil {
+			c.err = err
 			return c
 		}
-		c.prefetch = append(c.prefetch, f)
+		c.many = append(c.many, pm)
 	}
 	return c
 }
@@ -36,6 +50,11 @@ func (q *QuerySet[T]) PrefetchRelated(fields ...string) *QuerySet[T] {
 func (q *QuerySet[T]) prefetchInto(ctx context.Context, rows []T) error {
 	if len(rows) == 0 {
 		return nil
+	}
+	for _, pm := range q.many {
+		if err := prefetchManyInto(ctx, q.db, q.model, pm, rows); err != nil {
+			return err
+		}
 	}
 	for _, f := range q.prefetch {
 		// Distinct keys, in first-seen order.

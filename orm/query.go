@@ -23,9 +23,10 @@ type QuerySet[T any] struct {
 	order    []orderTerm
 	limit    int
 	offset   int
-	lock     string   // "", "FOR UPDATE", "FOR UPDATE NOWAIT", "FOR UPDATE SKIP LOCKED"
-	prefetch []*Field // foreign keys to load after the main query
-	joins    []join   // foreign keys SelectRelated loads in the same query
+	lock     string         // "", "FOR UPDATE", "FOR UPDATE NOWAIT", "FOR UPDATE SKIP LOCKED"
+	prefetch []*Field       // foreign keys to load after the main query
+	joins    []join         // foreign keys SelectRelated loads in the same query
+	many     []prefetchMany // reverse and many-to-many relations to load after it
 	err      error
 
 	// fresh marks the QuerySet From returns, pkGet a fresh one refined by a
@@ -362,6 +363,12 @@ const (
 // out.
 func (q *QuerySet[T]) SelectForUpdate(mode LockMode) *QuerySet[T] {
 	c := q.clone()
+	if mode > LockSkipLocked {
+		if c.err == nil {
+			c.err = fmt.Errorf("orm: SelectForUpdate(%d): want LockWait, LockNoWait or LockSkipLocked", mode)
+		}
+		return c
+	}
 	c.lock = [...]string{"FOR UPDATE", "FOR UPDATE NOWAIT", "FOR UPDATE SKIP LOCKED"}[mode]
 	return c
 }
@@ -375,7 +382,7 @@ func (q *QuerySet[T]) All(ctx context.Context) ([]T, error) {
 	if err := q.each(ctx, func(row *T) { out = append(out, *row) }); err != nil {
 		return nil, err
 	}
-	if len(q.prefetch) > 0 {
+	if len(q.prefetch) > 0 || len(q.many) > 0 {
 		if err := q.prefetchInto(ctx, out); err != nil {
 			return nil, err
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -216,44 +217,82 @@ func TestQueryBuildErrors(t *testing.T) {
 	}
 }
 
-// FuzzLookupInjection feeds hostile lookup and ordering text (quotes, comment
-// markers, periods, control characters, Unicode look-alikes): either the
-// query is refused with a LookupError, or the text named a real field and
-// lookup — and nothing of the input reaches the SQL but registry names.
+// FuzzLookupInjection feeds hostile lookup, ordering, projection and
+// annotation-alias text (quotes, comment markers, periods, control
+// characters, Unicode look-alikes): either the query is refused with a
+// LookupError, or the text named a real field and lookup (or was a plain
+// identifier, for an alias) — and nothing of the input reaches the SQL but
+// registry names and checked aliases, quoted.
 func FuzzLookupInjection(f *testing.F) {
 	for _, s := range []string{
 		"title", "votes__gt", `title"; DROP TABLE app_poll; --`, "title__exact'", "ti\x00tle", "title/**/",
 		"app_poll.title", "tıtle", "ｔｉｔｌｅ", "title__in", "votes__gt__lt", "-title", "--", "title) OR (1=1",
+		"n_votes", `n" FROM app_poll; --`, "anode_s1", "Votes",
 	} {
-		f.Add(s, s)
+		f.Add(s, s, s, s)
 	}
+	f.Add("votes__gt", "-votes", "title", "n_votes")
 	db := openDB(f, "sqlite:///"+filepath.Join(f.TempDir(), "fuzz.db"), []any{Poll{}})
 	m, _ := orm.ModelOf[Poll](db.Registry())
 	known := map[string]bool{}
 	for _, fl := range m.Fields {
 		known[fl.Name], known[fl.Column] = true, true
 	}
-	f.Fuzz(func(t *testing.T, lookup, order string) {
-		sql, args, err := orm.From[Poll](db).Filter(lookup, 1).OrderBy(order).SQL()
-		if err != nil {
-			var le *orm.LookupError
-			if !errors.As(err, &le) {
-				t.Fatalf("error of type %T: %v", err, err)
-			}
-			return
-		}
-		name, _, _ := strings.Cut(lookup, "__")
-		if !known[name] || !known[strings.TrimPrefix(order, "-")] {
-			t.Fatalf("accepted lookup %q / order %q naming no field:\n%s", lookup, order, sql)
-		}
+	ident := regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	checkSQL := func(t *testing.T, sql string) {
+		t.Helper()
 		for _, bad := range []string{";", "--", "/*", "'"} {
 			if strings.Contains(sql, bad) {
 				t.Fatalf("SQL contains %q:\n%s", bad, sql)
 			}
 		}
-		if len(args) != 1 {
-			t.Fatalf("value not bound: %v", args)
+	}
+	refused := func(t *testing.T, err error) bool {
+		t.Helper()
+		if err == nil {
+			return false
 		}
-		_ = fmt.Sprint(args...)
+		var le *orm.LookupError
+		if !errors.As(err, &le) {
+			t.Fatalf("error of type %T: %v", err, err)
+		}
+		return true
+	}
+	f.Fuzz(func(t *testing.T, lookup, order, field, alias string) {
+		sql, args, err := orm.From[Poll](db).Filter(lookup, 1).OrderBy(order).SQL()
+		if !refused(t, err) {
+			name, _, _ := strings.Cut(lookup, "__")
+			if !known[name] || !known[strings.TrimPrefix(order, "-")] {
+				t.Fatalf("accepted lookup %q / order %q naming no field:\n%s", lookup, order, sql)
+			}
+			checkSQL(t, sql)
+			if len(args) != 1 {
+				t.Fatalf("value not bound: %v", args)
+			}
+			_ = fmt.Sprint(args...)
+		}
+
+		// Projection and annotation: Only, an aggregate under the alias,
+		// ordering and filtering by it.
+		q := orm.From[Poll](db).Only(field).Annotate(orm.CountOf(field).As(alias)).OrderBy("-"+alias).Filter(alias+"__gte", 0)
+		sql, _, err = q.SQL()
+		if !refused(t, err) {
+			if !known[field] || !ident.MatchString(alias) || strings.Contains(alias, "__") || known[alias] {
+				t.Fatalf("accepted field %q / alias %q:\n%s", field, alias, sql)
+			}
+			checkSQL(t, sql)
+		}
+		sql, _, err = orm.From[Poll](db).GroupBy(field).Defer(field).OrderBy(field).SQL()
+		if !refused(t, err) {
+			if !known[field] {
+				t.Fatalf("accepted GroupBy %q:\n%s", field, sql)
+			}
+			checkSQL(t, sql)
+		}
+		// Names given to ValuesMap run on SQLite: refused, or known.
+		rows, err := orm.ValuesMap(context.Background(), orm.From[Poll](db).Annotate(orm.MaxOf("votes").As(alias)), field, alias)
+		if !refused(t, err) && (!known[field] && field != alias || !ident.MatchString(alias) || strings.Contains(alias, "__") || len(rows) != 0) {
+			t.Fatalf("ValuesMap accepted field %q / alias %q", field, alias)
+		}
 	})
 }

@@ -107,6 +107,9 @@ func relationNames(m, from *Model) []string {
 // of m from T.
 func resolveHolders(m *Model) error {
 	for name, h := range m.holders {
+		if e, ok := m.many[name]; ok && !e.forward && e.farModel().Type == h.target {
+			continue // the reverse side of a many-to-many relation
+		}
 		fk, ok := m.reverse[name]
 		if !ok || fk.model.Type != h.target {
 			var names []string
@@ -116,6 +119,9 @@ func resolveHolders(m *Model) error {
 				}
 			}
 			slices.Sort(names)
+			if len(names) == 0 {
+				names = []string{"none"}
+			}
 			return &ModelError{Model: m.Label(), Field: h.name, Reason: fmt.Sprintf("related=%q is not a reverse foreign key of %s from %s (reverse foreign keys from it: %s)", name, m.Label(), h.target, strings.Join(names, ", "))}
 		}
 	}

@@ -29,13 +29,17 @@ type join struct {
 // nullable key is a LEFT JOIN, so rows whose key is NULL are kept with
 // nothing loaded. Self-references work (each hop has its own alias). A name
 // that is not a foreign key makes the QuerySet return a *LookupError listing
-// the model's foreign keys.
+// the model's foreign keys. With no paths, as in Django, it follows every
+// foreign key that is not null, and theirs, five levels deep at most.
 func (q *QuerySet[T]) SelectRelated(paths ...string) *QuerySet[T] {
 	c := q.clone()
 	if c.err != nil {
 		return c
 	}
 	c.joins = slices.Clip(c.joins)
+	if len(paths) == 0 {
+		paths = requiredPaths(c.model, "", 0)
+	}
 	for _, path := range paths {
 		parent, cur, left := -1, c.model, false
 		parts := strings.Split(path, "__")
@@ -56,6 +60,26 @@ func (q *QuerySet[T]) SelectRelated(paths ...string) *QuerySet[T] {
 		}
 	}
 	return c
+}
+
+// requiredPaths lists the paths of every non-null foreign key reachable
+// from m through non-null keys, as Django's select_related() with no
+// arguments follows them, five levels at most (a required self-reference
+// would go on forever).
+func requiredPaths(m *Model, prefix string, depth int) []string {
+	if depth == 5 || m.through != nil {
+		return nil
+	}
+	var out []string
+	for _, f := range m.Fields {
+		if f.Kind != KindForeignKey || f.Null || f.Related == nil {
+			continue
+		}
+		path := prefix + snakeCase(f.Name)
+		out = append(out, path)
+		out = append(out, requiredPaths(f.Related, path+"__", depth+1)...)
+	}
+	return out
 }
 
 func foreignKeyNames(m *Model) []string {

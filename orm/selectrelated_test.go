@@ -15,12 +15,18 @@ import (
 
 // queryCounter is a slog.Handler counting the statements the query log
 // reports.
-type queryCounter struct{ n atomic.Int64 }
+type queryCounter struct{ n, inserts atomic.Int64 }
 
 func (c *queryCounter) Enabled(context.Context, slog.Level) bool { return true }
 func (c *queryCounter) Handle(_ context.Context, r slog.Record) error {
 	if r.Message == "query" || r.Message == "slow query" {
 		c.n.Add(1)
+		r.Attrs(func(a slog.Attr) bool {
+			if a.Key == "sql" && strings.HasPrefix(a.Value.String(), "INSERT") {
+				c.inserts.Add(1)
+			}
+			return true
+		})
 	}
 	return nil
 }
@@ -161,6 +167,14 @@ func TestSelectRelated(t *testing.T) {
 		}
 		if byName["root"].Parent.Loaded() != nil {
 			t.Fatal("root has no parent")
+		}
+
+		// No paths: every required key, and theirs (question), not the nullable author.
+		n = c.queries(func() {
+			choices, err = orm.From[RelChoice](db).SelectRelated().OrderBy("id").All(ctx)
+		})
+		if err != nil || n != 1 || choices[0].Question.Loaded() == nil || choices[0].Question.Loaded().Author.Loaded() != nil {
+			t.Fatalf("SelectRelated(): %d queries, %v", n, err)
 		}
 
 		// Bad paths: typed errors, no SQL.

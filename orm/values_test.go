@@ -167,3 +167,33 @@ func TestQryValues(t *testing.T) {
 		}
 	})
 }
+
+// TestQryHostileValues: values and arguments a request could carry give
+// errors, never panics, and no SQL.
+func TestQryHostileValues(t *testing.T) {
+	db := openDB(t, "sqlite:///"+t.TempDir()+"/hostile.db", qryModels)
+	for i, q := range []*orm.QuerySet[QryQuestion]{
+		orm.From[QryQuestion](db).Filter("rank__in", []any{nil}),
+		orm.From[QryQuestion](db).Filter("pub_date__date__in", []any{nil}),
+		orm.From[QryQuestion](db).Filter("pub_date__date__in", []*time.Time{nil}),
+		orm.From[QryQuestion](db).Filter("rank", []int{1}),
+		orm.From[QryQuestion](db).Filter("rank", struct{}{}),
+		orm.From[QryQuestion](db).Filter("id__in", (*orm.QuerySet[QryChoice])(nil)),
+		orm.From[QryQuestion](db).Where(orm.Exists(nil)),
+		orm.From[QryQuestion](db).Annotate(orm.Agg{}),
+		orm.From[QryQuestion](db).SelectForUpdate(9),
+		orm.From[QryQuestion](db).Filter("text__regex", nil),
+		orm.From[QryQuestion](db).Filter("text__regex", orm.F("kind")),
+	} {
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					t.Errorf("case %d panicked: %v", i, p)
+				}
+			}()
+			if sql, _, err := q.SQL(); err == nil {
+				t.Errorf("case %d accepted: %s", i, sql)
+			}
+		}()
+	}
+}

@@ -20,6 +20,37 @@ type QryTag struct {
 
 func (QryTag) Meta() orm.Meta { return orm.Meta{UniqueTogether: [][]string{{"Name", "Uses"}}} }
 
+type QryPrice struct {
+	ID     int64
+	Amount orm.Decimal `anode:"digits=10,places=2"`
+	Note   orm.Null[string]
+	Meta   orm.JSON[map[string]int]
+}
+
+// TestQryBulkUpdateTypes writes decimal, nullable and JSON fields, which
+// bind through the dialect's conversions.
+func TestQryBulkUpdateTypes(t *testing.T) {
+	forEachDB(t, []any{QryPrice{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		ps := []QryPrice{{Amount: orm.NewDecimal(100, 2)}, {Amount: orm.NewDecimal(250, 2), Note: orm.NullOf("x")}}
+		must(t, orm.BulkCreate(ctx, db, ps, 0))
+		ps[0].Amount, ps[0].Note = orm.NewDecimal(12345, 2), orm.NullOf("set")
+		ps[1].Amount, ps[1].Note = orm.NewDecimal(-5, 1), orm.Null[string]{}
+		ps[0].Meta.V = map[string]int{"a": 1}
+		if n, err := orm.BulkUpdate(ctx, db, ps, "amount", "note", "meta"); err != nil || n != 2 {
+			t.Fatalf("BulkUpdate = %d, %v", n, err)
+		}
+		got, err := orm.From[QryPrice](db).OrderBy("id").All(ctx)
+		if err != nil || len(got) != 2 {
+			t.Fatal(got, err)
+		}
+		if got[0].Amount.String() != "123.45" || got[0].Note != orm.NullOf("set") || got[0].Meta.V["a"] != 1 ||
+			got[1].Amount.String() != "-0.50" || got[1].Note.Valid {
+			t.Fatalf("after BulkUpdate: %+v", got)
+		}
+	})
+}
+
 func TestQryBulkUpdate(t *testing.T) {
 	forEachDB(t, []any{QryTag{}}, func(t *testing.T, db *orm.DB) {
 		ctx := context.Background()

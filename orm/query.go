@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unsafe"
 )
 
 // QuerySet is a lazy, immutable query over the rows of model T: every method
@@ -641,32 +640,6 @@ func (q *QuerySet[T]) eachErr(ctx context.Context, fn func(*T) error) error {
 	return rows.Err()
 }
 
-// eachPartial reads rows of some of T's fields (Only, Defer) and
-// annotations, which the pooled scan buffer of whole rows does not fit.
-func (q *QuerySet[T]) eachPartial(rows Rows, fn func(*T) error) error {
-	fields := q.loadFields()
-	dest := make([]any, len(fields), len(fields)+len(q.annots))
-	var row T
-	p := unsafe.Pointer(&row)
-	for i, f := range fields {
-		dest[i] = f.acc.dest(unsafe.Add(p, f.acc.offset))
-	}
-	for range q.annots {
-		dest = append(dest, new(any)) // selected for ordering; read with Values
-	}
-	for rows.Next() {
-		var zero T
-		row = zero
-		if err := rows.Scan(dest...); err != nil {
-			return fmt.Errorf("orm: scanning %s: %w", q.model.Label(), err)
-		}
-		if err := fn(&row); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
 func (q *QuerySet[T]) scalar(ctx context.Context, b *builder, dst any) error {
 	rows, err := q.db.Conn(ctx).Query(ctx, b.sql.String(), b.args...)
 	if err != nil {
@@ -693,120 +666,6 @@ func (q *QuerySet[T]) selectSQL() *builder {
 	return b
 }
 
-// loadFields are the fields a row of T is read from: Only's or Defer's
-// choice, or every field.
-func (q *QuerySet[T]) loadFields() []*Field {
-	if q.only != nil {
-		return q.only
-	}
-	if q.groupBy != nil {
-		return q.groupBy
-	}
-	return q.model.Fields
-}
-
-// joined reports whether a SELECT of fields reads SelectRelated's joins:
-// only when it reads whole rows of T (the joined columns follow them).
-func (q *QuerySet[T]) joined(fields []*Field) bool {
-	return len(q.joins) > 0 && len(fields) == len(q.model.Fields) && q.only == nil && q.groupBy == nil && len(q.annots) == 0
-}
-
-// grouped reports whether the query's rows are groups or distinct rows, so
-// counting them needs the query as a derived table.
-func (q *QuerySet[T]) grouped() bool {
-	return q.distinct || q.groupBy != nil || len(q.having) > 0 || q.aggregating()
-}
-
-// renderSelect writes SELECT [DISTINCT] fields, annotations FROM table WHERE
-// … GROUP BY … HAVING … [ORDER BY …] LIMIT … [lock]. The order is left out
-// unless asked for or a limit makes it matter (in a derived table).
-func (q *QuerySet[T]) renderSelect(b *builder, fields []*Field, order bool) {
-	qm := b.db.q(q.model)
-	b.push(qm.table)
-	defer b.pop()
-	b.sql.WriteString("SELECT ")
-	if q.distinct {
-		b.sql.WriteString("DISTINCT ")
-	}
-	if len(fields) == len(q.model.Fields) && q.only == nil && q.groupBy == nil {
-		b.sql.WriteString(qm.list)
-	} else {
-		for i, f := range fields {
-			if i > 0 {
-				b.sql.WriteString(", ")
-			}
-			b.sql.WriteString(qm.columns[f.pos])
-		}
-	}
-	for i, a := range q.annots {
-		if i > 0 || len(fields) > 0 {
-			b.sql.WriteString(", ")
-		}
-		a.render(b)
-		b.sql.WriteString(" AS ")
-		b.sql.WriteString(b.d.QuoteIdent(a.alias))
-	}
-	if q.joined(fields) {
-		renderJoinColumns(b, q.joins)
-	}
-	b.sql.WriteString(" FROM ")
-	b.sql.WriteString(qm.table)
-	if q.joined(fields) {
-		renderJoins(b, q.model, q.joins)
-	}
-	q.renderWhere(b)
-	q.renderGroup(b)
-	if (order || q.limit >= 0 || q.offset > 0) && len(q.order) > 0 && !(q.defaultOrder && q.groupBy != nil) {
-		b.sql.WriteString(" ORDER BY ")
-		for i, o := range q.order {
-			if i > 0 {
-				b.sql.WriteString(", ")
-			}
-			o.render(b)
-			if o.desc {
-				b.sql.WriteString(" DESC")
-			}
-		}
-	}
-	q.renderLimit(b)
-	if q.lock != "" && b.d.Name() != "sqlite" {
-		lock := q.lock
-		if len(q.joins) > 0 { // lock the base rows only (not the nullable side of a LEFT JOIN)
-			lock = "FOR UPDATE OF " + qm.table + strings.TrimPrefix(lock, "FOR UPDATE")
-		}
-		b.sql.WriteString(" " + lock)
-	}
-}
-
-// renderGroup writes GROUP BY and HAVING: by the GroupBy fields, or by the
-// primary key when an annotation aggregates the model's own rows (each row
-// is then its own group, as in Django).
-func (q *QuerySet[T]) renderGroup(b *builder) {
-	switch {
-	case q.groupBy != nil:
-		b.sql.WriteString(" GROUP BY ")
-		for i, f := range q.groupBy {
-			if i > 0 {
-				b.sql.WriteString(", ")
-			}
-			b.column(f)
-		}
-	case q.aggregating():
-		b.sql.WriteString(" GROUP BY ")
-		b.column(q.model.PK)
-	default:
-		return
-	}
-	for i, c := range q.having {
-		if i == 0 {
-			b.sql.WriteString(" HAVING ")
-		} else {
-			b.sql.WriteString(" AND ")
-		}
-		c.render(b)
-	}
-}
-
 func (q *QuerySet[T]) renderWhere(b *builder) {
 	for i, c := range q.where {
 		if i == 0 {
@@ -830,87 +689,4 @@ func (q *QuerySet[T]) renderLimit(b *builder) {
 		b.sql.WriteString(" OFFSET ")
 		b.sql.WriteString(strconv.Itoa(q.offset))
 	}
-}
-
-// builder accumulates SQL text and bound arguments.
-type builder struct {
-	d     Dialect
-	db    *DB
-	sql   strings.Builder
-	args  []any
-	scope []string // the quoted table or alias of each enclosing query, innermost last
-	err   error    // the first error found while rendering (a pattern the dialect refuses)
-
-	scope0 [2]string // scope's first levels, so rendering a query does not allocate them
-
-	scaled bool // the dialect stores decimals as scaled integers
-	inline bool // render values as SQL literals (DDL: CHECK, partial indexes)
-}
-
-// push enters a (sub)query whose rows are read from table (a quoted name or
-// alias); pop leaves it.
-func (b *builder) push(table string) { b.scope = append(b.scope, table) }
-func (b *builder) pop()              { b.scope = b.scope[:len(b.scope)-1] }
-
-// current is the quoted table or alias of the query being rendered, for
-// qualified references from a correlated subquery; def when there is none.
-func (b *builder) current(def string) string {
-	if len(b.scope) == 0 {
-		return def
-	}
-	return b.scope[len(b.scope)-1]
-}
-
-// fail records the first rendering error; the caller checks b.err before
-// sending the SQL.
-func (b *builder) fail(err error) {
-	if b.err == nil {
-		b.err = err
-	}
-}
-
-func newBuilder(db *DB) *builder {
-	_, scaled := db.dialect.(ScaledDecimals)
-	b := &builder{d: db.dialect, db: db, args: make([]any, 0, 4), scaled: scaled}
-	b.scope = b.scope0[:0]
-	b.sql.Grow(256)
-	return b
-}
-
-// table writes m's quoted table name.
-func (b *builder) table(m *Model) { b.sql.WriteString(b.db.q(m).table) }
-
-// column writes f's quoted column name.
-func (b *builder) column(f *Field) { b.sql.WriteString(b.db.q(f.model).columns[f.pos]) }
-
-func (b *builder) arg(v any) {
-	if b.inline {
-		lit, err := Literal(b.bindable(v))
-		if err != nil {
-			b.fail(err)
-		}
-		b.sql.WriteString(lit)
-		return
-	}
-	b.args = append(b.args, b.bindable(v))
-	b.sql.WriteString(b.d.Placeholder(len(b.args)))
-}
-
-// bindable turns a field value from an accessor into what the dialect
-// binds: a decimal as text or, for a ScaledDecimals dialect, a scaled
-// int64; a JSON value as its text. Other values pass unchanged.
-func (b *builder) bindable(v any) any {
-	switch x := v.(type) {
-	case decimalArg:
-		// Checked against the field's places and digits before a write or
-		// in the lookup; should the check be missed, the text form still
-		// binds rather than a rounded number.
-		if bv, err := x.bind(b.scaled); err == nil {
-			return bv
-		}
-		return x.d.String()
-	case jsonArg:
-		return x.text
-	}
-	return v
 }

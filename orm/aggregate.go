@@ -44,7 +44,11 @@ func aggregate[R Number, T any](ctx context.Context, q *QuerySet[T], fn, field s
 		return zero, &LookupError{Model: q.model.Label(), Lookup: field, Reason: fn + ": no such field (fields: " + strings.Join(q.model.FieldNames(), ", ") + ")"}
 	}
 	if f.Kind != KindInt && f.Kind != KindFloat && f.Kind != KindDuration {
-		return zero, &LookupError{Model: q.model.Label(), Lookup: field, Reason: fmt.Sprintf("%s needs a number field, and %s is %s", fn, f.Name, f.Kind)}
+		reason := fmt.Sprintf("%s needs a number field, and %s is %s", fn, f.Name, f.Kind)
+		if f.Kind == KindDecimal {
+			reason += " (use SumDecimal, MinDecimal or MaxDecimal, which are exact)"
+		}
+		return zero, &LookupError{Model: q.model.Label(), Lookup: field, Reason: reason}
 	}
 	b := q.builder()
 	b.sql.WriteString("SELECT " + fn + "(")

@@ -381,6 +381,9 @@ type valueHolder struct {
 }
 
 func newHolder(f *Field) valueHolder {
+	if h, ok := ownHolder(f); ok {
+		return h
+	}
 	kind := f.Kind
 	if kind == KindForeignKey {
 		if f.relKey != nil && f.relKey.Kind() == reflect.String {

@@ -19,7 +19,8 @@ type FldAccount struct {
 	Level   int              `anode:"db_default=3"`
 	Joined  time.Time        `anode:"db_default=now"`
 	Deleted bool
-	Code    string `anode:"max=10"`
+	Code    string   `anode:"max=10"`
+	Opened  orm.Date `anode:"db_default=now"`
 }
 
 func (FldAccount) Meta() orm.Meta {
@@ -59,8 +60,21 @@ func TestFldModelOptions(t *testing.T) {
 		if err != nil || got.Balance.String() != "0.50" || !got.Active || got.Nick.V != "it's" || got.Level != 3 || !got.Joined.Equal(a.Joined) {
 			t.Errorf("db defaults stored: %+v %v", got, err)
 		}
+		if today := orm.DateOf(a.Joined); a.Opened.Compare(today.AddDays(-1)) < 0 || a.Opened.Compare(today.AddDays(1)) > 0 {
+			t.Errorf("db_default=now on a date: %v (joined %v)", a.Opened, a.Joined)
+		}
 		if n, _ := orm.From[FldAccount](db).Filter("joined__lte", time.Now().Add(time.Minute)).Filter("joined__gte", before).Count(ctx); n != 1 {
 			t.Errorf("db_default=now compares as a time: %d", n)
+		}
+		bulk := []FldAccount{{Email: "b1@x"}, {Email: "b2@x", Level: 5, Balance: orm.MustDecimal("7")}}
+		if err := orm.BulkCreate(ctx, db, bulk, 0); err != nil {
+			t.Fatal(err)
+		}
+		if bulk[0].ID == 0 || bulk[0].Level != 3 || bulk[0].Balance.String() != "0.50" || bulk[1].Level != 5 || !bulk[1].Balance.Equal(orm.MustDecimal("7")) || bulk[1].Opened.IsZero() {
+			t.Errorf("BulkCreate with db defaults: %+v", bulk)
+		}
+		if n, _ := orm.From[FldAccount](db).Filter("level", 3).Count(ctx); n != 2 {
+			t.Errorf("level 3 rows: %d", n)
 		}
 		// CHECK constraints: typed IntegrityError naming the constraint.
 		for _, tc := range []struct {

@@ -182,6 +182,21 @@ func (m *Model) validate(p unsafe.Pointer) error {
 	return nil
 }
 
+// validateNew is validate for an object Create inserts, skipping unset
+// fields with a db_default, which the database fills.
+func (m *Model) validateNew(p unsafe.Pointer) error {
+	for _, f := range m.validated {
+		v := f.acc.arg(unsafe.Add(p, f.acc.offset))
+		if f.DBDefault != nil && unset(v) {
+			continue
+		}
+		if err := f.checkValue(v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // checkValue checks one bound value of f.
 func (f *Field) checkValue(v any) error {
 	if err := f.checkChoice(v); err != nil {

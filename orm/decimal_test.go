@@ -113,6 +113,9 @@ func TestFldDecimalField(t *testing.T) {
 		if err != nil || !none.IsZero() {
 			t.Errorf("empty sum %s %v", none, err)
 		}
+		if _, err := orm.Sum[float64](ctx, orm.From[FldPrice](db), "amount"); err == nil || !strings.Contains(err.Error(), "SumDecimal") {
+			t.Errorf("Sum over a decimal should point to SumDecimal: %v", err)
+		}
 		if _, err := orm.SumDecimal(ctx, orm.From[FldPrice](db), "label"); err == nil {
 			t.Error("SumDecimal over a text field must fail")
 		}
@@ -210,4 +213,30 @@ func TestFldDecimalDefinitionErrors(t *testing.T) {
 	if err != nil || !strings.Contains(stmts[0], "NUMERIC(30, 2)") {
 		t.Errorf("postgres digits=30: %v %v", stmts, err)
 	}
+}
+
+func TestFldValuesMapOwnTypes(t *testing.T) {
+	forEachDB(t, []any{FldNullable{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		id := orm.NewUUIDv4()
+		row := FldNullable{Price: orm.NullOf(orm.MustDecimal("12.50")), Day: orm.NullOf(orm.NewDate(2026, 1, 2)), Ref: orm.NullOf(id),
+			At: orm.NullOf(orm.TimeOfDay{Hour: 7}), PDoc: &orm.JSON[[]string]{V: []string{"a"}}}
+		if err := orm.Create(ctx, db, &row); err != nil {
+			t.Fatal(err)
+		}
+		maps, err := orm.ValuesMap(ctx, orm.From[FldNullable](db), "price", "day", "ref", "at", "PDoc", "name")
+		if err != nil || len(maps) != 1 {
+			t.Fatalf("%v %v", maps, err)
+		}
+		m := maps[0]
+		if p, ok := m["price"].(orm.Decimal); !ok || p.String() != "12.50" {
+			t.Errorf("price %#v", m["price"])
+		}
+		if m["day"] != orm.NewDate(2026, 1, 2) || m["ref"] != id || m["at"] != (orm.TimeOfDay{Hour: 7}) || m["name"] != nil {
+			t.Errorf("values %#v", m)
+		}
+		if doc, ok := m["PDoc"].(json.RawMessage); !ok || string(doc) != `["a"]` {
+			t.Errorf("json %#v", m["PDoc"])
+		}
+	})
 }

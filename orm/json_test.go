@@ -183,3 +183,15 @@ func isIndexOrSplit(key string) bool {
 	}
 	return true
 }
+
+func TestFldJSONDefinitionErrors(t *testing.T) {
+	type UniqueJSON struct {
+		ID int64
+		J  orm.JSON[int] `anode:"unique"`
+	}
+	err := orm.NewRegistry().Register("app", UniqueJSON{})
+	var me *orm.ModelError
+	if !errors.As(err, &me) || me.Field != "J" || !strings.Contains(err.Error(), "JSON field cannot be unique") {
+		t.Errorf("unique JSON: %v", err)
+	}
+}

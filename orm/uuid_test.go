@@ -124,6 +124,10 @@ func TestFldUUIDKeys(t *testing.T) {
 		if p := ls[0].Parent.Loaded(); p == nil || p.Name != "b" || ls[1].Parent.Loaded() != nil || !ls[1].Parent.IsZero() {
 			t.Errorf("prefetch parent: %+v, %+v", p, ls[1].Parent)
 		}
+		joined, err := orm.From[FldLeaf](db).SelectRelated("node").Filter("label", "x").Get(ctx)
+		if err != nil || joined.Node.Loaded() == nil || joined.Node.Loaded().ID != a.ID {
+			t.Errorf("SelectRelated over a UUID key: %+v %v", joined, err)
+		}
 		if n, _ := orm.From[FldNode](db).Filter("leaves__label", "y").Count(ctx); n != 1 {
 			t.Errorf("reverse lookup: %d", n)
 		}

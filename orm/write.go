@@ -16,12 +16,12 @@ func Create[T any](ctx context.Context, db *DB, obj *T) error {
 	if err != nil {
 		return err
 	}
-	if err := prepareInsert(m, unsafe.Pointer(obj)); err != nil {
+	if err := prepareCreate(m, unsafe.Pointer(obj)); err != nil {
 		return err
 	}
 	return withHooks(ctx, db, m, obj, OpCreate, func(ctx context.Context) error {
 		if len(m.validated) > 0 && m.hooks.any() {
-			if err := m.validate(unsafe.Pointer(obj)); err != nil { // a hook may have changed obj
+			if err := m.validateNew(unsafe.Pointer(obj)); err != nil { // a hook may have changed obj
 				return err
 			}
 		}
@@ -40,6 +40,22 @@ func prepareInsert(m *Model, p unsafe.Pointer) error {
 		}
 	}
 	return m.validate(p)
+}
+
+// prepareCreate is prepareInsert for Create and BulkCreate, which leave a
+// field with a db_default to the database when it is unset, so such a
+// field is not checked then.
+func prepareCreate(m *Model, p unsafe.Pointer) error {
+	if !m.hasDBDefaults {
+		return prepareInsert(m, p)
+	}
+	applyDefaults(m, p)
+	if m.PK.Kind == KindUUID {
+		if u := (*UUID)(unsafe.Add(p, m.PK.acc.offset)); u.IsZero() {
+			*u = NewUUIDv7()
+		}
+	}
+	return m.validateNew(p)
 }
 
 func insertRow[T any](ctx context.Context, db *DB, m *Model, obj *T) error {
@@ -271,6 +287,22 @@ func BulkCreate[T any](ctx context.Context, db *DB, objs []T, batchSize int) err
 	m, err := ModelOf[T](db.registry)
 	if err != nil {
 		return err
+	}
+	if m.hasDBDefaults {
+		// Which columns the database fills differs per row: insert row by
+		// row, as one unit.
+		return db.Atomic(ctx, func(ctx context.Context) error {
+			for i := range objs {
+				p := unsafe.Pointer(&objs[i])
+				if err := prepareCreate(m, p); err != nil {
+					return fmt.Errorf("orm: bulk create %s: object %d: %w", m.Label(), i, err)
+				}
+				if err := insertWithDBDefaults(ctx, db, m, p); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 	}
 	cols := insertColumns(m)
 	limit := maxBindArgs / max(len(cols), 1)

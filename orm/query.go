@@ -315,7 +315,7 @@ func (o orderTerm) render(b *builder) {
 		return
 	}
 	// (SELECT (SELECT a2.col FROM t2 AS a2 WHERE a2.pk = a1.fk2) FROM t1 AS a1 WHERE a1.pk = outer.fk1)
-	outer := b.db.q(o.hops[0].model).table
+	outer := b.current(b.db.q(o.hops[0].model).table)
 	closings := make([]string, len(o.hops))
 	for i, fk := range o.hops {
 		alias := b.d.QuoteIdent("anode_o" + strconv.Itoa(i+1))

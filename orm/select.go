@@ -70,16 +70,7 @@ func (q *QuerySet[T]) renderSelect(b *builder, fields []*Field, order bool) {
 	q.renderWhere(b)
 	q.renderGroup(b)
 	if (order || q.limit >= 0 || q.offset > 0) && len(q.order) > 0 && !(q.defaultOrder && q.groupBy != nil) {
-		b.sql.WriteString(" ORDER BY ")
-		for i, o := range q.order {
-			if i > 0 {
-				b.sql.WriteString(", ")
-			}
-			o.render(b)
-			if o.desc {
-				b.sql.WriteString(" DESC")
-			}
-		}
+		q.renderOrder(b)
 	}
 	q.renderLimit(b)
 	if q.lock != "" && b.d.Name() != "sqlite" {
@@ -144,4 +135,18 @@ func (q *QuerySet[T]) eachPartial(rows Rows, fn func(*T) error) error {
 		}
 	}
 	return rows.Err()
+}
+
+// renderOrder writes ORDER BY and the query's order terms.
+func (q *QuerySet[T]) renderOrder(b *builder) {
+	b.sql.WriteString(" ORDER BY ")
+	for i, o := range q.order {
+		if i > 0 {
+			b.sql.WriteString(", ")
+		}
+		o.render(b)
+		if o.desc {
+			b.sql.WriteString(" DESC")
+		}
+	}
 }

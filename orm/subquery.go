@@ -48,6 +48,7 @@ func (q *QuerySet[T]) renderSub(b *builder, col *Field, outer *Model) {
 	}
 	b.sql.WriteString(" FROM " + b.db.q(q.model).table + " AS " + alias)
 	b.push(alias)
+	defer b.pop()
 	for i, c := range q.where {
 		if i == 0 {
 			b.sql.WriteString(" WHERE ")
@@ -61,19 +62,9 @@ func (q *QuerySet[T]) renderSub(b *builder, col *Field, outer *Model) {
 		}
 		c.render(b)
 	}
-	b.pop()
 	if q.limit >= 0 || q.offset > 0 {
 		if len(q.order) > 0 {
-			b.sql.WriteString(" ORDER BY ")
-			for i, o := range q.order {
-				if i > 0 {
-					b.sql.WriteString(", ")
-				}
-				o.render(b)
-				if o.desc {
-					b.sql.WriteString(" DESC")
-				}
-			}
+			q.renderOrder(b)
 		}
 		q.renderLimit(b)
 	}

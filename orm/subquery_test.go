@@ -40,6 +40,16 @@ func TestQrySubqueries(t *testing.T) {
 			t.Fatalf("question__in polls = %d, %v", n, err)
 		}
 
+		// A sliced subquery keeps its order, even across a relation.
+		top := orm.From[QryChoice](db).OrderBy("-question__rank", "-votes").Limit(1).Only("question")
+		if got := qryTexts(t, questions.Filter("id__in", top)); !slices.Equal(got, []string{"a"}) {
+			t.Fatalf("id__in a sliced subquery = %v", got)
+		}
+		low := orm.From[QryChoice](db).OrderBy("votes").Limit(2).Only("question")
+		if got := qryTexts(t, questions.Filter("id__in", low)); !slices.Equal(got, []string{"a"}) {
+			t.Fatalf("id__in the two lowest = %v", got)
+		}
+
 		// Correlated EXISTS with OuterRef.
 		voted := orm.From[QryChoice](db).Filter("question", orm.OuterRef("id")).Filter("votes__gt", 6)
 		if got := qryTexts(t, questions.Where(orm.Exists(voted))); !slices.Equal(got, []string{"b"}) {

@@ -141,6 +141,13 @@ func TestFldNullRoundTrip(t *testing.T) {
 		if n, _ := orm.From[FldNullable](db).Filter("count__isnull", true).Count(ctx); n != 2 {
 			t.Errorf("after Set(count, nil): %d NULL counts, want 2", n)
 		}
+		if _, err := orm.From[FldNullable](db).Filter("id", full.ID).Update(ctx, orm.Set("price", orm.Null[orm.Decimal]{}),
+			orm.Set("name", orm.NullOf("eva")), orm.Set("PDoc", orm.NullOf(orm.JSONOf([]string{"z"})))); err != nil {
+			t.Fatal(err)
+		}
+		if g, err := orm.From[FldNullable](db).Filter("id", full.ID).Get(ctx); err != nil || g.Price.Valid || g.Name.V != "eva" || g.PDoc == nil || g.PDoc.V[0] != "z" {
+			t.Errorf("Update with Null values: %+v %v", g, err)
+		}
 	})
 }
 

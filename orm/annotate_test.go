@@ -78,6 +78,11 @@ func TestQryAnnotate(t *testing.T) {
 		if err != nil || len(busy) != 1 || busy[0].ID != qs[0].ID || busy[0].Rank != 2 {
 			t.Fatalf("filtered on annotations: %+v, %v", busy, err)
 		}
+		// Aliases in Where: relation aggregates in WHERE, own-row ones in HAVING.
+		either, err := orm.Values[row](ctx, base.Where(orm.Or(orm.Q("n_choices", 0), orm.Q("votes__gte", 8))).OrderBy("text"))
+		if err != nil || len(either) != 2 || either[0].Text != "a" || either[1].Text != "c" {
+			t.Fatalf("Where on aliases = %+v, %v", either, err)
+		}
 		if n, err := base.Filter("n_choices", 0).Count(ctx); err != nil || n != 1 {
 			t.Fatalf("Count with an annotation filter = %d, %v", n, err)
 		}
@@ -94,12 +99,29 @@ func TestQryAnnotate(t *testing.T) {
 		if err != nil || !slices.Equal(got, []total{{qs[0].ID, 8, 1.5}, {qs[1].ID, 7, 2}}) {
 			t.Fatalf("grouped = %+v, %v", got, err)
 		}
+		got, err = orm.Values[total](ctx, groups.Where(orm.Or(orm.Q("total__lt", 8), orm.Q("heaviest__gt", 1.9))))
+		if err != nil || !slices.Equal(got, []total{{qs[1].ID, 7, 2}}) {
+			t.Fatalf("HAVING from Where = %+v, %v", got, err)
+		}
 		got, err = orm.Values[total](ctx, groups.Filter("total__lt", 8))
 		if err != nil || !slices.Equal(got, []total{{qs[1].ID, 7, 2}}) {
 			t.Fatalf("HAVING = %+v, %v", got, err)
 		}
 		if n, err := groups.Count(ctx); err != nil || n != 2 {
 			t.Fatalf("Count of groups = %d, %v", n, err)
+		}
+		if _, err := groups.Filter("total__gt", 0).Delete(ctx); err == nil {
+			t.Fatal("Delete on groups must be refused")
+		}
+		if _, err := groups.Update(ctx, orm.Set("votes", 0)); err == nil {
+			t.Fatal("Update on groups must be refused")
+		}
+		if n, _ := orm.From[QryChoice](db).Filter("votes", 0).Count(ctx); n != 1 {
+			t.Fatalf("a refused Update changed rows: %d with no votes", n)
+		}
+		// Update and Delete filter on a relation annotation (a WHERE subquery).
+		if n, err := base.Filter("n_choices", 0).Update(ctx, orm.Set("rank", 99)); err != nil || n != 1 {
+			t.Fatalf("Update where n_choices = 0: %d, %v", n, err)
 		}
 		if _, err := groups.All(ctx); err == nil || !strings.Contains(err.Error(), "read it with orm.Values") {
 			t.Fatalf("All on a GroupBy query: %v", err)

@@ -176,3 +176,38 @@ func ExampleQuerySet_PrefetchRelated() {
 	// Best editor? 1 the one I use
 	// Best shell? 1 the one I use
 }
+
+type RelExAccount struct {
+	ID   int64
+	Name string `anode:"max=20"`
+}
+
+type RelExSettings struct {
+	ID      int64
+	Account orm.FK[RelExAccount] `anode:"one_to_one,on_delete=cascade,related=settings"`
+	Theme   string               `anode:"max=10"`
+}
+
+func ExampleRelatedOne() {
+	db, done := openRelExample(RelExAccount{}, RelExSettings{})
+	defer done()
+	ctx := context.Background()
+
+	ann, bob := RelExAccount{Name: "ann"}, RelExAccount{Name: "bob"}
+	orm.Create(ctx, db, &ann)
+	orm.Create(ctx, db, &bob)
+	orm.Create(ctx, db, &RelExSettings{Account: orm.FK[RelExAccount]{ID: ann.ID}, Theme: "dark"})
+
+	s, _ := orm.RelatedOne[RelExSettings](ctx, db, &ann, "settings")
+	fmt.Println(s.Theme)
+	_, err := orm.RelatedOne[RelExSettings](ctx, db, &bob, "settings")
+	fmt.Println(errors.Is(err, orm.ErrNotFound))
+	// one_to_one is unique: a second row for ann is refused.
+	err = orm.Create(ctx, db, &RelExSettings{Account: orm.FK[RelExAccount]{ID: ann.ID}, Theme: "light"})
+	var ie *orm.IntegrityError
+	fmt.Println(errors.As(err, &ie) && ie.Kind == orm.IntegrityUnique)
+	// Output:
+	// dark
+	// true
+	// true
+}

@@ -157,24 +157,42 @@ func (g group) render(b *builder) {
 }
 
 func (c Cond) resolve(m *Model) (expr, error) {
+	e, _, err := c.resolveWith(m, nil)
+	return e, err
+}
+
+// resolveWith resolves c against m and the query's annotations, and reports
+// whether it tests an aggregate of the query's own rows (so it belongs in
+// HAVING).
+func (c Cond) resolveWith(m *Model, annots []*annotation) (expr, bool, error) {
 	if c.op == "" {
-		return newLookup(m, c.lookup, c.value)
+		name, _, _ := strings.Cut(c.lookup, "__")
+		for _, a := range annots {
+			if a.alias == name {
+				e, err := a.condition(m, c.lookup, c.value)
+				return e, a.rel == nil, err
+			}
+		}
+		e, err := newLookup(m, c.lookup, c.value)
+		return e, false, err
 	}
 	if c.op == "EXISTS" {
 		if err := checkSub(m, c.sub); err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		return existsExpr{sub: c.sub, outer: m}, nil
+		return existsExpr{sub: c.sub, outer: m}, false, nil
 	}
 	g := group{op: c.op}
+	having := false
 	for _, it := range c.items {
-		e, err := it.resolve(m)
+		e, h, err := it.resolveWith(m, annots)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
+		having = having || h
 		g.items = append(g.items, e)
 	}
-	return g, nil
+	return g, having, nil
 }
 
 // Assignment is one column update for QuerySet.Update, built with Set.

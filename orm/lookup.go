@@ -41,6 +41,10 @@ type condition struct {
 }
 
 // dateParts are the transforms of time fields: pub_date__year, pub_date__month__gte.
+// dayParts are the transforms that also apply to date fields.
+var dayParts = map[string]bool{"year": true, "month": true, "day": true, "quarter": true,
+	"week_day": true, "iso_week_day": true, "week": true, "iso_year": true}
+
 // Besides the integer parts, date compares the UTC calendar date, week_day
 // counts 1 = Sunday … 7 = Saturday (as Django), iso_week_day 1 = Monday …
 // 7 = Sunday, week and iso_year are ISO 8601's.
@@ -179,9 +183,9 @@ func newCondition(m *Model, text string, value any) (condition, error) {
 	}
 	part := ""
 	if p, rest, _ := strings.Cut(lookup, "__"); dateParts[p] {
-		if f.Kind != KindTime && !(f.Kind == KindDate && (p == "year" || p == "month" || p == "day")) {
+		if f.Kind != KindTime && !(f.Kind == KindDate && dayParts[p]) {
 			if f.Kind == KindDate {
-				return fail("%s applies to time fields; a date takes year, month and day", p)
+				return fail("%s applies to time fields; a date takes year, month, day, quarter, week_day, iso_week_day, week and iso_year", p)
 			}
 			return fail("%s applies to time fields, and %s is %s", p, f.Name, f.Kind)
 		}

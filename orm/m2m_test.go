@@ -122,6 +122,10 @@ func TestOneToOneAndRelatedOf(t *testing.T) {
 		if !errors.As(err, &le) || !strings.Contains(err.Error(), "not one_to_one") {
 			t.Fatalf("RelatedOne on a foreign key: %v", err)
 		}
+		_, err = orm.RelatedOne[RelTag](ctx, db, &q1, "tags")
+		if !errors.As(err, &le) || !strings.Contains(err.Error(), "many-to-many") {
+			t.Fatalf("RelatedOne on a many-to-many relation: %v", err)
+		}
 		_, err = orm.RelatedOf[RelChoice](db, &RelQuestion{}, "choices").All(ctx)
 		if !errors.As(err, &le) || !strings.Contains(err.Error(), "save it first") {
 			t.Fatalf("unsaved object: %v", err)

@@ -296,3 +296,32 @@ func TestOnDeleteSelfCascade(t *testing.T) {
 		}
 	})
 }
+
+type RelLogEntry struct {
+	ID     int64
+	Author orm.FK[RelAuthor] `anode:"on_delete=do_nothing"`
+	Editor orm.FK[RelAuthor] `anode:"null,on_delete=set_null"`
+}
+
+func TestOnDeleteDoNothingAndSetNull(t *testing.T) {
+	forEachDB(t, []any{RelAuthor{}, RelLogEntry{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		a, e := RelAuthor{Name: "a"}, RelAuthor{Name: "e"}
+		must(t, orm.Create(ctx, db, &a))
+		must(t, orm.Create(ctx, db, &e))
+		entry := RelLogEntry{Author: orm.FK[RelAuthor]{ID: a.ID}, Editor: orm.FK[RelAuthor]{ID: e.ID}}
+		must(t, orm.Create(ctx, db, &entry))
+		// do_nothing: no check by the ORM; the constraint refuses.
+		err := orm.Delete(ctx, db, &a)
+		var ie *orm.IntegrityError
+		if !errors.As(err, &ie) || ie.Kind != orm.IntegrityForeignKey || errors.Is(err, orm.ErrProtected) {
+			t.Fatalf("do_nothing: %v, want the database's foreign key error", err)
+		}
+		// set_null: the database clears the key.
+		must(t, orm.Delete(ctx, db, &e))
+		got, err := orm.From[RelLogEntry](db).Get(ctx)
+		if err != nil || !got.Editor.IsZero() || got.Author.ID != a.ID {
+			t.Fatalf("set_null: %+v, %v", got, err)
+		}
+	})
+}

@@ -156,20 +156,25 @@ func (q *QuerySet[T]) addCondition(lookup string, value any, not bool) *QuerySet
 }
 
 // Where keeps rows matching every condition; conditions combine with And,
-// Or and Not.
+// Or and Not, and may name annotations (a condition testing an aggregate of
+// the query's own rows becomes HAVING as a whole).
 func (q *QuerySet[T]) Where(conds ...Cond) *QuerySet[T] {
 	c := q.clone()
 	if c.err != nil {
 		return c
 	}
 	for _, cond := range conds {
-		e, err := cond.resolve(c.model)
+		e, having, err := cond.resolveWith(c.model, c.annots)
 		if err != nil {
 			c.err = err
 			return c
 		}
 		if cond.usesOuterRef() {
 			c.outerRefs = true
+		}
+		if having {
+			c.having = append(c.having, e)
+			continue
 		}
 		c.where = append(c.where, e)
 	}
@@ -186,6 +191,9 @@ func (q *QuerySet[T]) Update(ctx context.Context, sets ...Assignment) (int64, er
 	}
 	if len(sets) == 0 {
 		return 0, fmt.Errorf("orm: %s: Update needs at least one Set", q.model.Label())
+	}
+	if len(q.having) > 0 || q.groupBy != nil {
+		return 0, fmt.Errorf("orm: %s: Update cannot apply to groups or filter on an aggregate annotation", q.model.Label())
 	}
 	b := q.builder()
 	b.sql.WriteString("UPDATE ")
@@ -443,6 +451,9 @@ func (q *QuerySet[T]) First(ctx context.Context) (T, error) {
 // ErrNotFound.
 func (q *QuerySet[T]) Last(ctx context.Context) (T, error) {
 	c := q.clone()
+	if c.err == nil && (c.limit >= 0 || c.offset > 0) {
+		c.err = fmt.Errorf("orm: %s: Last cannot reverse a query with Limit or Offset", c.model.Label())
+	}
 	if c.err == nil {
 		if len(c.order) == 0 {
 			c.order = []orderTerm{{field: c.model.PK, desc: true}}
@@ -549,8 +560,8 @@ func (q *QuerySet[T]) Delete(ctx context.Context) (int64, error) {
 	if err := q.runErr(); err != nil {
 		return 0, err
 	}
-	if len(q.having) > 0 {
-		return 0, fmt.Errorf("orm: %s: Delete cannot filter on an aggregate annotation", q.model.Label())
+	if len(q.having) > 0 || q.groupBy != nil {
+		return 0, fmt.Errorf("orm: %s: Delete cannot apply to groups or filter on an aggregate annotation", q.model.Label())
 	}
 	b := q.builder()
 	b.sql.WriteString("DELETE FROM ")
@@ -838,6 +849,8 @@ type builder struct {
 	scope []string // the quoted table or alias of each enclosing query, innermost last
 	err   error    // the first error found while rendering (a pattern the dialect refuses)
 
+	scope0 [2]string // scope's first levels, so rendering a query does not allocate them
+
 	scaled bool // the dialect stores decimals as scaled integers
 	inline bool // render values as SQL literals (DDL: CHECK, partial indexes)
 }
@@ -867,6 +880,7 @@ func (b *builder) fail(err error) {
 func newBuilder(db *DB) *builder {
 	_, scaled := db.dialect.(ScaledDecimals)
 	b := &builder{d: db.dialect, db: db, args: make([]any, 0, 4), scaled: scaled}
+	b.scope = b.scope0[:0]
 	b.sql.Grow(256)
 	return b
 }

@@ -48,9 +48,12 @@ func RelatedOne[T, P any](ctx context.Context, db *DB, obj *P, name string) (T, 
 	if q.err != nil {
 		return zero, q.err
 	}
-	fk := q.where[len(q.where)-1].(condition).field
-	if !fk.OneToOne {
-		return zero, &LookupError{Model: fk.Related.Label(), Lookup: name, Reason: fmt.Sprintf("RelatedOne: %s.%s is not one_to_one; use RelatedOf for a set of objects", fk.model.Label(), fk.Name)}
+	if fk, _, _ := reverseKey[P](db, q.model, obj, name); fk == nil || !fk.OneToOne {
+		what := "a many-to-many relation"
+		if fk != nil {
+			what = fk.model.Label() + "." + fk.Name + " is not one_to_one"
+		}
+		return zero, &LookupError{Model: q.model.Label(), Lookup: name, Reason: "RelatedOne: " + what + "; use RelatedOf for a set of objects"}
 	}
 	return q.Get(ctx)
 }

@@ -134,6 +134,20 @@ func TestSelectRelated(t *testing.T) {
 		if err != nil || ch.Text != "b" || ch.Question.Loaded() == nil || ch.Question.Loaded().Text != "anonymous" {
 			t.Fatalf("Get with SelectRelated: %+v, %v", ch, err)
 		}
+		// Counting and other whole-query methods ignore the joins' columns.
+		sr := orm.From[RelChoice](db).SelectRelated("question__author").Filter("question__text", "with author")
+		if n, err := sr.Count(ctx); err != nil || n != 2 {
+			t.Fatalf("Count with SelectRelated: %d, %v", n, err)
+		}
+		if ok, err := sr.Exists(ctx); err != nil || !ok {
+			t.Fatalf("Exists with SelectRelated: %v, %v", ok, err)
+		}
+		if rows, err := sr.Distinct().All(ctx); err != nil || len(rows) != 2 || rows[0].Question.Loaded() == nil {
+			t.Fatalf("Distinct with SelectRelated: %d, %v", len(rows), err)
+		}
+		if _, err := sr.Only("text").All(ctx); err == nil || !strings.Contains(err.Error(), "SelectRelated cannot be combined with Only") {
+			t.Fatalf("Only with SelectRelated: %v", err)
+		}
 		// Without SelectRelated nothing is loaded.
 		plain, _ := orm.From[RelChoice](db).First(ctx)
 		if plain.Question.Loaded() != nil {

@@ -15,6 +15,7 @@ type QryEvent struct {
 	ID   int64
 	Name string `anode:"max=40"`
 	At   time.Time
+	Day  orm.Date // At's UTC date, for the transforms of date fields
 }
 
 // TestQryTimeTransforms checks every transform against Go's own calendar
@@ -37,6 +38,9 @@ func TestQryTimeTransforms(t *testing.T) {
 		est := time.FixedZone("EST", -5*3600)
 		evs = append(evs, QryEvent{Name: "local", At: time.Date(2026, 6, 14, 23, 30, 0, 0, est)}, // 2026-06-15 UTC
 			QryEvent{Name: "q3", At: time.Date(2026, 9, 30, 12, 0, 0, 0, time.UTC)})
+		for i := range evs {
+			evs[i].Day = orm.DateOf(evs[i].At.UTC())
+		}
 		must(t, orm.BulkCreate(ctx, db, evs, 0))
 
 		parts := map[string]func(time.Time) int{
@@ -53,9 +57,11 @@ func TestQryTimeTransforms(t *testing.T) {
 				want[v] = append(want[v], e.ID)
 			}
 			for v, ids := range want {
-				got, err := orm.ValuesList[int64](ctx, orm.From[QryEvent](db).Filter("at__"+part, v).OrderBy("id"), "id")
-				if err != nil || !slices.Equal(got, ids) {
-					t.Errorf("%s = %d: got %v, %v; want %v", part, v, got, err, ids)
+				for _, field := range []string{"at", "day"} {
+					got, err := orm.ValuesList[int64](ctx, orm.From[QryEvent](db).Filter(field+"__"+part, v).OrderBy("id"), "id")
+					if err != nil || !slices.Equal(got, ids) {
+						t.Errorf("%s__%s = %d: got %v, %v; want %v", field, part, v, got, err, ids)
+					}
 				}
 			}
 		}
@@ -93,6 +99,8 @@ func TestQryTimeTransforms(t *testing.T) {
 		var le *orm.LookupError
 		for _, bad := range []*orm.QuerySet[QryEvent]{
 			orm.From[QryEvent](db).Filter("name__week", 1),
+			orm.From[QryEvent](db).Filter("day__hour", 1),
+			orm.From[QryEvent](db).Filter("day__date", time.Now()),
 			orm.From[QryEvent](db).Filter("at__quarter__contains", 1),
 			orm.From[QryEvent](db).Filter("at__date", "2026-06-15"),
 			orm.From[QryEvent](db).Filter("at__week", "one"),

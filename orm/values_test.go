@@ -68,6 +68,9 @@ func TestQryLastDistinctOnlyDefer(t *testing.T) {
 		if err != nil || last.Text != "b" {
 			t.Fatalf("Last by -rank = %+v, %v", last, err)
 		}
+		if _, err := orm.From[QryQuestion](db).OrderBy("rank").Limit(2).Last(ctx); err == nil {
+			t.Fatal("Last of a sliced query must be refused")
+		}
 		if _, err := orm.From[QryQuestion](db).Filter("text", "zz").Last(ctx); !errors.Is(err, orm.ErrNotFound) {
 			t.Fatalf("Last of nothing: %v", err)
 		}

@@ -124,17 +124,22 @@ func (Dialect) Match(kind string, fold bool, col, ph, value string) (string, str
 // Extract renders EXTRACT(part) of a TIMESTAMPTZ column in UTC (not the
 // session's time zone), as an integer.
 func (Dialect) Extract(part, col string) string {
-	switch part {
-	case "date":
+	if part == "date" {
 		return "TO_CHAR(" + col + " AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
-	case "week_day": // DOW counts 0 = Sunday; Django counts from 1
-		return "(CAST(EXTRACT(DOW FROM " + col + " AT TIME ZONE 'UTC') AS INTEGER) + 1)"
+	}
+	return extract(part, col+" AT TIME ZONE 'UTC'")
+}
+
+// extract renders an integer part of a timestamp or date expression.
+func extract(part, from string) string {
+	if part == "week_day" { // DOW counts 0 = Sunday; Django counts from 1
+		return "(CAST(EXTRACT(DOW FROM " + from + ") AS INTEGER) + 1)"
 	}
 	field := map[string]string{"iso_week_day": "ISODOW", "iso_year": "ISOYEAR"}[part]
 	if field == "" {
 		field = strings.ToUpper(part) // YEAR … SECOND, WEEK (ISO), QUARTER
 	}
-	return "CAST(EXTRACT(" + field + " FROM " + col + " AT TIME ZONE 'UTC') AS INTEGER)"
+	return "CAST(EXTRACT(" + field + " FROM " + from + ") AS INTEGER)"
 }
 
 var _ orm.RegexDialect = Dialect{}
@@ -151,9 +156,7 @@ func (Dialect) Regex(col, ph, pattern string, fold bool) (string, any, error) {
 
 // ExtractDate renders EXTRACT(part) of a DATE column, which has no time
 // zone, as an integer.
-func (Dialect) ExtractDate(part, col string) string {
-	return "CAST(EXTRACT(" + strings.ToUpper(part) + " FROM " + col + ") AS INTEGER)"
-}
+func (Dialect) ExtractDate(part, col string) string { return extract(part, col) }
 
 // ResetSequence moves the identity sequence of table.column past MAX(column).
 func (Dialect) ResetSequence(table, column string) string {

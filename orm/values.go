@@ -78,6 +78,7 @@ type valuesField struct {
 	name, column string
 	kind         Kind
 	acc          accessors
+	mode         fieldMode // plain, pointer or orm.Null, for decimalAccessors
 }
 
 var valuesPlans sync.Map // reflect.Type → []valuesField
@@ -95,11 +96,11 @@ func valuesPlanFor(t reflect.Type) ([]valuesField, error) {
 		if !sf.IsExported() || sf.Anonymous || sf.Tag.Get("anode") == "-" {
 			continue
 		}
-		f, err := newField(t.String(), sf)
+		f, err := newProjectionField(t.String(), sf)
 		if err != nil {
 			return nil, err
 		}
-		plan = append(plan, valuesField{name: sf.Name, column: f.Column, kind: f.Kind, acc: f.acc})
+		plan = append(plan, valuesField{name: sf.Name, column: f.Column, kind: f.Kind, acc: f.acc, mode: f.mode})
 	}
 	valuesPlans.Store(t, plan)
 	return plan, nil
@@ -152,6 +153,9 @@ func Values[R any, T any](ctx context.Context, q *QuerySet[T]) ([]R, error) {
 			continue
 		}
 		fields = append(fields, src)
+		if src.Kind == KindDecimal { // read at the model field's places
+			vf.acc = decimalAccessors(vf.acc.offset, src.Places, vf.mode)
+		}
 		fieldDest = append(fieldDest, vf.acc)
 	}
 	c := q.clone()
@@ -311,7 +315,7 @@ func ValuesList[V any, T any](ctx context.Context, q *QuerySet[T], name string) 
 		}
 	} else {
 		c.only = []*Field{f}
-		dest = append(dest, &v)
+		dest = append(dest, decimalScanDest(f, &v))
 		for range q.annots {
 			dest = append(dest, new(any))
 		}

@@ -250,17 +250,19 @@ func addManyName(m *Model, name string, e manyEnd) error {
 // any model so schema creation, fixtures and migrations see it.
 func (r *Registry) generateThrough(mm *ManyToMany) error {
 	owner, target := mm.Model, mm.Related
+	// Go names and columns as Django's: Question/question_id, and
+	// FromNode/from_node_id, ToNode/to_node_id for a self-reference.
 	from, to := owner.Name, target.Name
+	fromCol, toCol := strings.ToLower(from)+"_id", strings.ToLower(to)+"_id"
 	if owner == target {
+		fromCol, toCol = "from_"+fromCol, "to_"+toCol
 		from, to = "From"+from, "To"+to
 	}
-	col := func(name string) reflect.StructTag {
-		return reflect.StructTag(`anode:"column=` + strings.ToLower(name) + `_id"`) // as Django: question_id
-	}
+	tag := func(col string) reflect.StructTag { return reflect.StructTag(`anode:"column=` + col + `"`) }
 	t := reflect.StructOf([]reflect.StructField{
 		{Name: "ID", Type: reflect.TypeFor[int64]()},
-		{Name: from, Type: owner.PK.Type, Tag: col(from)},
-		{Name: to, Type: target.PK.Type, Tag: col(to)},
+		{Name: from, Type: owner.PK.Type, Tag: tag(fromCol)},
+		{Name: to, Type: target.PK.Type, Tag: tag(toCol)},
 	})
 	th, err := buildModel(owner.Module, owner.Name+"_"+snakeCase(mm.Name), t)
 	if err != nil {

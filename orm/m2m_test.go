@@ -275,6 +275,9 @@ func TestManyToManyThroughAndSelf(t *testing.T) {
 		}
 
 		// Self-reference: from and to keys are distinct columns.
+		if th, ok := db.Registry().ByLabel("app.RelNode_links"); !ok || th.Fields[1].Column != "from_relnode_id" || th.Fields[2].Column != "to_relnode_id" {
+			t.Fatalf("self-referencing through model: %+v", th)
+		}
 		a, b, c := RelNode{Name: "a"}, RelNode{Name: "b"}, RelNode{Name: "c"}
 		must(t, orm.Create(ctx, db, &a))
 		must(t, orm.Create(ctx, db, &b))

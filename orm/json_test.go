@@ -71,6 +71,9 @@ func TestFldJSONField(t *testing.T) {
 			{"data__odd key'\"; --", "x", "cy"},
 			{"extra__isnull", true, "bo cy"},
 			{"extra__1", 2, "ana"},
+			{"extra", orm.JSONOf([]int{1, 2}), "ana"},
+			{"data__owner", map[string]any{"age": 25, "name": "bo"}, "bo"},
+			{"data__tags", []string{"b"}, "bo"},
 		} {
 			rows, err := orm.From[FldDoc](db).Filter(tc.lookup, tc.value).OrderBy("name").All(ctx)
 			if err != nil {

@@ -33,6 +33,7 @@ func (FldAccount) Meta() orm.Meta {
 		Indexes: []orm.Index{
 			{Name: "fld_account_email_ci", Fields: []string{"Lower(Email)"}, Unique: true, Where: orm.Q("Deleted", false)},
 			{Fields: []string{"Code"}, Where: orm.Q("Code__startswith", "x_%")},
+			{Name: "fld_account_code_deleted", Fields: []string{"Code"}, Unique: true, Where: orm.Q("Deleted", true)},
 		},
 	}
 }
@@ -102,6 +103,12 @@ func TestFldModelOptions(t *testing.T) {
 		dup.Deleted = true
 		if err := orm.Create(ctx, db, &dup); err != nil {
 			t.Errorf("a deleted row is outside the partial index: %v", err)
+		}
+		// A partial unique index is no ON CONFLICT target.
+		_, err = orm.BulkCreateWith(ctx, db, []FldAccount{{Email: "u@x", Code: "c", Level: 1, Opened: orm.NewDate(2026, 1, 1)}}, orm.BulkOptions{UniqueFields: []string{"Code"}, UpdateFields: []string{"Level"}})
+		var le *orm.LookupError
+		if !errors.As(err, &le) {
+			t.Errorf("upsert on a partial unique index: %v", err)
 		}
 		if n, _ := orm.From[FldAccount](db).Filter("email__iexact", "ana@example.com").Count(ctx); n != 2 {
 			t.Errorf("iexact: %d", n)

@@ -353,3 +353,22 @@ func decimalsMatch(f, rf *Field) error {
 	}
 	return nil
 }
+
+// decimalScanDest wraps a *Decimal, **Decimal or *Null[Decimal] scan
+// destination for decimal field f so it reads at f's places; other
+// destinations pass unchanged.
+func decimalScanDest(f *Field, p any) any {
+	if f == nil || f.Kind != KindDecimal {
+		return p
+	}
+	pl := int32(f.Places)
+	switch d := p.(type) {
+	case *Decimal:
+		return &decimalDest{places: pl, plain: d}
+	case **Decimal:
+		return &decimalDest{places: pl, ptr: d}
+	case *Null[Decimal]:
+		return &decimalDest{places: pl, null: d}
+	}
+	return p
+}

@@ -240,3 +240,29 @@ func TestFldValuesMapOwnTypes(t *testing.T) {
 		}
 	})
 }
+
+func TestFldValuesOwnTypes(t *testing.T) {
+	forEachDB(t, []any{FldPrice{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		rate := orm.MustDecimal("0.5")
+		if err := orm.BulkCreate(ctx, db, []FldPrice{{Label: "a", Amount: orm.MustDecimal("12.50"), Rate: &rate}, {Label: "b", Amount: orm.MustDecimal("-3")}}, 0); err != nil {
+			t.Fatal(err)
+		}
+		type row struct {
+			Label  string
+			Amount orm.Decimal           // no digits/places needed: read at the field's
+			Rate   orm.Null[orm.Decimal] // nullable
+		}
+		rows, err := orm.Values[row](ctx, orm.From[FldPrice](db).OrderBy("label"))
+		if err != nil || len(rows) != 2 {
+			t.Fatalf("%v %v", rows, err)
+		}
+		if rows[0].Amount.String() != "12.50" || !rows[0].Rate.Valid || rows[0].Rate.V.String() != "0.500000000" || rows[1].Amount.String() != "-3.00" || rows[1].Rate.Valid {
+			t.Errorf("Values: %+v", rows)
+		}
+		amounts, err := orm.ValuesList[orm.Decimal](ctx, orm.From[FldPrice](db).OrderBy("amount"), "amount")
+		if err != nil || len(amounts) != 2 || amounts[0].String() != "-3.00" {
+			t.Errorf("ValuesList: %v %v", amounts, err)
+		}
+	})
+}

@@ -122,6 +122,7 @@ type Field struct {
 	objOffset uintptr // foreign key: offset of the loaded object pointer (Ref.obj) in the model
 
 	valueType reflect.Type // the Go type of a non-NULL value (T for *T and Null[T])
+	mode      fieldMode    // plain, pointer or orm.Null
 	allowed   map[any]bool // Choices by bound value, for write-time checks
 	jsonType  reflect.Type // KindJSON: the JSON[T] type
 
@@ -146,6 +147,17 @@ const maxIdentLen = 63
 
 // newField builds a Field from a struct field and its `anode:"…"` tag.
 func newField(model string, sf reflect.StructField) (*Field, error) {
+	return newFieldFor(model, sf, false)
+}
+
+// newProjectionField is newField for a struct rows are read into (Values):
+// a decimal there may leave out digits= and places=, since it is read at the
+// places of the model field it names.
+func newProjectionField(owner string, sf reflect.StructField) (*Field, error) {
+	return newFieldFor(owner, sf, true)
+}
+
+func newFieldFor(model string, sf reflect.StructField, projection bool) (*Field, error) {
 	f := &Field{Name: sf.Name, Column: snakeCase(sf.Name), Type: sf.Type}
 	fail := func(format string, args ...any) error {
 		return &ModelError{Model: model, Field: sf.Name, Reason: fmt.Sprintf(format, args...)}
@@ -223,7 +235,10 @@ func newField(model string, sf reflect.StructField) (*Field, error) {
 	if err := f.typeChoices(t, fail); err != nil {
 		return nil, err
 	}
-	if f.Kind == KindDecimal {
+	f.mode = mode
+	if f.Kind == KindDecimal && projection && f.Digits == 0 {
+		f.Places = 0 // read at the places of the field it names
+	} else if f.Kind == KindDecimal {
 		if f.Digits == 0 || f.Places < 0 {
 			return nil, fail("a decimal field needs digits=N and places=M (like Django's max_digits and decimal_places)")
 		}

@@ -3,6 +3,7 @@ package orm_test
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
@@ -71,6 +72,9 @@ func TestFldJSONField(t *testing.T) {
 			{"data__odd key'\"; --", "x", "cy"},
 			{"extra__isnull", true, "bo cy"},
 			{"extra__1", 2, "ana"},
+			{"extra", orm.JSONOf([]int{1, 2}), "ana"},
+			{"data__owner", map[string]any{"age": 25, "name": "bo"}, "bo"},
+			{"data__tags", []string{"b"}, "bo"},
 		} {
 			rows, err := orm.From[FldDoc](db).Filter(tc.lookup, tc.value).OrderBy("name").All(ctx)
 			if err != nil {
@@ -127,7 +131,9 @@ func FuzzJSONKeyInjection(f *testing.F) {
 	}
 	ctx := context.Background()
 	dbs := []*orm.DB{openDB(f, "sqlite:///"+f.TempDir()+"/fuzz.db", []any{FldDoc{}})}
-	dbs = append(dbs, openDB(f, postgresSchema(f, anodetestPostgres(f)), []any{FldDoc{}}))
+	if os.Getenv("ANODE_TEST_POSTGRES") != "" || os.Getenv("CI") == "true" {
+		dbs = append(dbs, openDB(f, postgresSchema(f, anodetestPostgres(f)), []any{FldDoc{}}))
+	}
 	benign := map[*orm.DB]string{}
 	for _, db := range dbs {
 		sql, _, err := orm.From[FldDoc](db).Filter("data__k__exact", "v").SQL()

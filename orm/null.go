@@ -208,7 +208,32 @@ func scanValue[T any](dst *T, src any) error {
 			return err
 		}
 	}
-	// Named types: convert by kind.
+	// Named types (type Status string) share their base type's layout: write
+	// through it, without reflection per row for the common kinds.
+	switch reflect.TypeFor[T]().Kind() {
+	case reflect.String:
+		switch v := src.(type) {
+		case string:
+			*(*string)(unsafe.Pointer(dst)) = v
+			return nil
+		case []byte:
+			*(*string)(unsafe.Pointer(dst)) = string(v)
+			return nil
+		}
+	case reflect.Int64:
+		return scanInt((*int64)(unsafe.Pointer(dst)), src)
+	case reflect.Int:
+		var n int64
+		err := scanInt(&n, src)
+		*(*int)(unsafe.Pointer(dst)) = int(n)
+		return err
+	case reflect.Int32:
+		var n int64
+		err := scanInt(&n, src)
+		*(*int32)(unsafe.Pointer(dst)) = int32(n)
+		return err
+	}
+	// Other named types: convert by kind.
 	dv := reflect.ValueOf(dst).Elem()
 	sv := reflect.ValueOf(src)
 	if b, ok := src.([]byte); ok && dv.Kind() == reflect.String {

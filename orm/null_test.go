@@ -27,6 +27,7 @@ type FldNullable struct {
 	At     orm.Null[orm.TimeOfDay]
 	Ref    orm.Null[orm.UUID]
 	Status orm.Null[FldStatus]
+	Prio   orm.Null[FldPriority]
 	PDay   *orm.Date
 	PID    *orm.UUID
 	PAt    *orm.TimeOfDay
@@ -44,8 +45,8 @@ func TestFldNullRoundTrip(t *testing.T) {
 			Dur: orm.NullOf(90 * time.Second), Blob: orm.NullOf([]byte{0, 1, 2}),
 			Price: orm.NullOf(orm.MustDecimal("12.50")), Day: orm.NullOf(orm.NewDate(2026, 2, 28)),
 			At: orm.NullOf(orm.TimeOfDay{Hour: 9, Minute: 5}), Ref: orm.NullOf(orm.NewUUIDv4()),
-			Status: orm.NullOf(FldPublished),
-			PDay:   &orm.Date{Year: 2020, Month: 1, Day: 2}, PID: new(orm.UUID), PAt: &orm.TimeOfDay{Hour: 1},
+			Status: orm.NullOf(FldPublished), Prio: orm.NullOf(FldPriority(2)),
+			PDay: &orm.Date{Year: 2020, Month: 1, Day: 2}, PID: new(orm.UUID), PAt: &orm.TimeOfDay{Hour: 1},
 			PDoc: &orm.JSON[[]string]{V: []string{"a"}}, PStat: new(FldStatus),
 		}
 		*full.PID = orm.NewUUIDv7()
@@ -91,6 +92,7 @@ func TestFldNullRoundTrip(t *testing.T) {
 			{"count__gt", 4, full.ID},
 			{"name", "ana", full.ID},
 			{"status", FldPublished, full.ID},
+			{"prio", FldPriority(2), full.ID},
 			{"price__gte", orm.MustDecimal("12.5"), full.ID},
 			{"day", orm.NewDate(2026, 2, 28), full.ID},
 			{"day__month", 2, full.ID},
@@ -140,6 +142,13 @@ func TestFldNullRoundTrip(t *testing.T) {
 		}
 		if n, _ := orm.From[FldNullable](db).Filter("count__isnull", true).Count(ctx); n != 2 {
 			t.Errorf("after Set(count, nil): %d NULL counts, want 2", n)
+		}
+		if _, err := orm.From[FldNullable](db).Filter("id", full.ID).Update(ctx, orm.Set("price", orm.Null[orm.Decimal]{}),
+			orm.Set("name", orm.NullOf("eva")), orm.Set("PDoc", orm.NullOf(orm.JSONOf([]string{"z"})))); err != nil {
+			t.Fatal(err)
+		}
+		if g, err := orm.From[FldNullable](db).Filter("id", full.ID).Get(ctx); err != nil || g.Price.Valid || g.Name.V != "eva" || g.PDoc == nil || g.PDoc.V[0] != "z" {
+			t.Errorf("Update with Null values: %+v %v", g, err)
 		}
 	})
 }

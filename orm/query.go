@@ -211,7 +211,15 @@ func (q *QuerySet[T]) Update(ctx context.Context, sets ...Assignment) (int64, er
 		}
 		b.column(f)
 		b.sql.WriteString(" = ")
-		switch v := s.value.(type) {
+		value := s.value
+		if nv, ok := value.(nullField); ok { // Set(field, orm.Null[T]{…}): V, or NULL
+			if inner, valid := nv.nullValue(); valid {
+				value = inner
+			} else {
+				value = nil
+			}
+		}
+		switch v := value.(type) {
 		case Expr:
 			r, rf, err := v.resolve(q.model)
 			if err == nil {

@@ -163,7 +163,7 @@ func isUniqueSet(m *Model, fs []*Field) bool {
 		}
 	}
 	for _, ix := range m.Meta.Indexes {
-		if ix.Unique && same(ix.Fields) {
+		if ix.Unique && ix.Where.isZero() && same(ix.Fields) { // a partial index is no conflict target
 			return true
 		}
 	}

@@ -161,3 +161,32 @@ func TestFldUUIDKeys(t *testing.T) {
 		}
 	})
 }
+
+type FldTaggedKey struct {
+	Key  orm.UUID `anode:"pk"`
+	Name string
+}
+
+func TestFldUUIDTaggedKey(t *testing.T) {
+	forEachDB(t, []any{FldTaggedKey{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		k := FldTaggedKey{Name: "k"}
+		if err := orm.Save(ctx, db, &k); err != nil { // Save of a zero key creates
+			t.Fatal(err)
+		}
+		if k.Key.Version() != 7 {
+			t.Fatalf("key %s", k.Key)
+		}
+		k.Name = "renamed"
+		if err := orm.Save(ctx, db, &k); err != nil {
+			t.Fatal(err)
+		}
+		got, err := orm.From[FldTaggedKey](db).Filter("key", k.Key).Get(ctx)
+		if err != nil || got.Name != "renamed" {
+			t.Errorf("%+v %v", got, err)
+		}
+		if n, _ := orm.From[FldTaggedKey](db).Count(ctx); n != 1 {
+			t.Errorf("rows %d", n)
+		}
+	})
+}

@@ -79,6 +79,7 @@ type valuesField struct {
 	name, column string
 	kind         Kind
 	acc          accessors
+	mode         fieldMode // plain, pointer or orm.Null, for decimalAccessors
 }
 
 var valuesPlans sync.Map // reflect.Type → []valuesField
@@ -96,11 +97,11 @@ func valuesPlanFor(t reflect.Type) ([]valuesField, error) {
 		if !sf.IsExported() || sf.Anonymous || sf.Tag.Get("anode") == "-" {
 			continue
 		}
-		f, err := newField(t.String(), sf)
+		f, err := newProjectionField(t.String(), sf)
 		if err != nil {
 			return nil, err
 		}
-		plan = append(plan, valuesField{name: sf.Name, column: f.Column, kind: f.Kind, acc: f.acc})
+		plan = append(plan, valuesField{name: sf.Name, column: f.Column, kind: f.Kind, acc: f.acc, mode: f.mode})
 	}
 	valuesPlans.Store(t, plan)
 	return plan, nil
@@ -153,6 +154,9 @@ func Values[R any, T any](ctx context.Context, q *QuerySet[T]) ([]R, error) {
 			continue
 		}
 		fields = append(fields, src)
+		if src.Kind == KindDecimal { // read at the model field's places
+			vf.acc = decimalAccessors(vf.acc.offset, src.Places, vf.mode)
+		}
 		fieldDest = append(fieldDest, vf.acc)
 	}
 	c := q.clone()
@@ -323,6 +327,9 @@ func ValuesList[V any, T any](ctx context.Context, q *QuerySet[T], name string) 
 		}
 	} else {
 		c.only = []*Field{f}
+		if f.Kind == KindDecimal {
+			vd = decimalScanDest(f, &v)
+		}
 		dest = append(dest, vd)
 		for range q.annots {
 			dest = append(dest, new(any))

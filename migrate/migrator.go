@@ -103,7 +103,7 @@ func (m *Migrator) plan(applied map[Key]bool, t Target) ([]Step, error) {
 		}
 		targets = append(targets, leaf)
 	default:
-		k := Key{t.Module, t.Name}
+		k := Key(t)
 		if _, ok := m.graph.nodes[k]; !ok {
 			return nil, fmt.Errorf("migrate: no migration %s", k)
 		}

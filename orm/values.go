@@ -301,7 +301,6 @@ func ValuesMap[T any](ctx context.Context, q *QuerySet[T], names ...string) ([]m
 // Django's values_list(field, flat=True): ValuesList[string](ctx, qs,
 // "title"). V must fit the field (int64 for a foreign key's key).
 func ValuesList[V any, T any](ctx context.Context, q *QuerySet[T], name string) ([]V, error) {
-	type one struct{ V V }
 	if err := q.runErr(); err != nil {
 		return nil, err
 	}

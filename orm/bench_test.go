@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	_ "modernc.org/sqlite" // the database/sql driver the hand-written side uses
 
+	"github.com/anode-go/anode/anodetest"
 	"github.com/anode-go/anode/orm"
 )
 
@@ -384,7 +385,7 @@ func BenchmarkORM(b *testing.B) {
 		if base == "" {
 			b.Skip("set ANODE_TEST_POSTGRES to run the PostgreSQL benchmarks")
 		}
-		db := openDB(b, postgresSchema(b, base), benchModels)
+		db := openDB(b, anodetest.PostgresSchema(b, base), benchModels)
 		benchDB(b, db)
 	})
 }

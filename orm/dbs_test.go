@@ -2,10 +2,6 @@ package orm_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -28,7 +24,7 @@ func forEachDB(t *testing.T, models []any, fn func(t *testing.T, db *orm.DB)) {
 	t.Run("postgres", func(t *testing.T) {
 		t.Parallel()
 		base := anodetest.Service(t, "ANODE_TEST_POSTGRES")
-		fn(t, openDB(t, postgresSchema(t, base), models))
+		fn(t, openDB(t, anodetest.PostgresSchema(t, base), models))
 	})
 }
 
@@ -47,38 +43,6 @@ func openDB(t testing.TB, rawURL string, models []any) *orm.DB {
 		t.Fatal(err)
 	}
 	return db
-}
-
-// postgresSchema creates a schema of its own for the test, dropped at the
-// end, and returns base with search_path set to it.
-func postgresSchema(t testing.TB, base string) string {
-	t.Helper()
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "anode_orm_" + hex.EncodeToString(b)
-	admin, err := orm.Open(context.Background(), base, orm.NewRegistry(), orm.OpenOptions{MaxConns: 1})
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("ANODE_TEST_POSTGRES unreachable: %v", err)
-		}
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	if _, err := admin.Conn(ctx).Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		admin.Conn(ctx).Exec(ctx, "DROP SCHEMA "+schema+" CASCADE")
-		admin.Close()
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 func anodetestPostgres(t testing.TB) string { return anodetest.Service(t, "ANODE_TEST_POSTGRES") }

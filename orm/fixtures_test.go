@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/anode-go/anode/anodetest"
 	"github.com/anode-go/anode/orm"
 )
 
@@ -94,5 +95,5 @@ func freshURL(t *testing.T, src *orm.DB) string {
 	if src.Dialect().Name() == "sqlite" {
 		return "sqlite:///" + filepath.Join(t.TempDir(), "fresh.db")
 	}
-	return postgresSchema(t, anodetestPostgres(t))
+	return anodetest.PostgresSchema(t, anodetestPostgres(t))
 }

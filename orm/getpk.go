@@ -63,7 +63,7 @@ func (q *QuerySet[T]) getByPK(ctx context.Context) (T, error) {
 	buf := getScanBuf[T](q.db, q.model)
 	defer buf.put()
 	buf.args[0] = q.cond0.value
-	rows, err := q.db.Conn(ctx).Query(ctx, q.db.q(q.model).getSQL, buf.args[:]...)
+	rows, err := q.db.Conn(ctx).Query(ctx, buf.pool.getSQL, buf.args[:]...)
 	if err != nil {
 		return zero, err
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/anode-go/anode/anodetest"
 	"github.com/anode-go/anode/orm"
 )
 
@@ -132,7 +133,7 @@ func FuzzJSONKeyInjection(f *testing.F) {
 	ctx := context.Background()
 	dbs := []*orm.DB{openDB(f, "sqlite:///"+f.TempDir()+"/fuzz.db", []any{FldDoc{}})}
 	if os.Getenv("ANODE_TEST_POSTGRES") != "" || os.Getenv("CI") == "true" {
-		dbs = append(dbs, openDB(f, postgresSchema(f, anodetestPostgres(f)), []any{FldDoc{}}))
+		dbs = append(dbs, openDB(f, anodetest.PostgresSchema(f, anodetestPostgres(f)), []any{FldDoc{}}))
 	}
 	benign := map[*orm.DB]string{}
 	for _, db := range dbs {

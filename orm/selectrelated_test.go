@@ -62,7 +62,7 @@ func forEachCountedDB(t *testing.T, models []any, fn func(t *testing.T, db *orm.
 	})
 	t.Run("postgres", func(t *testing.T) {
 		t.Parallel()
-		open(t, postgresSchema(t, anodetest.Service(t, "ANODE_TEST_POSTGRES")))
+		open(t, anodetest.PostgresSchema(t, anodetest.Service(t, "ANODE_TEST_POSTGRES")))
 	})
 }
 

@@ -131,33 +131,14 @@ func Save[T any](ctx context.Context, db *DB, obj *T) error {
 
 // updateRow writes every non-key field of the object at p by primary key.
 func updateRow(ctx context.Context, db *DB, m *Model, p unsafe.Pointer) (int64, error) {
-	pk := unsafe.Add(p, m.PK.acc.offset)
 	b := newBuilder(db)
-	b.sql.WriteString("UPDATE ")
-	b.table(m)
-	b.sql.WriteString(" SET ")
-	n := 0
-	for _, f := range m.Fields {
-		if f.PrimaryKey {
-			continue
-		}
-		if n > 0 {
-			b.sql.WriteString(", ")
-		}
-		b.column(f)
-		b.sql.WriteString(" = ")
-		b.arg(f.acc.arg(unsafe.Add(p, f.acc.offset)))
-		n++
-	}
-	if n == 0 { // only a primary key: nothing to update; report whether the row exists
-		b.sql.Reset()
-		b.args = nil
+	if len(m.Fields) == 1 { // only a primary key: nothing to update; report whether the row exists
 		b.sql.WriteString("SELECT COUNT(*) FROM ")
 		b.table(m)
 		b.sql.WriteString(" WHERE ")
 		b.column(m.PK)
 		b.sql.WriteString(" = ")
-		b.arg(m.PK.acc.arg(pk))
+		b.arg(m.PK.acc.arg(unsafe.Add(p, m.PK.acc.offset)))
 		rows, err := db.Conn(ctx).Query(ctx, b.sql.String(), b.args...)
 		if err != nil {
 			return 0, wrapWrite(m, "save", err)
@@ -172,12 +153,34 @@ func updateRow(ctx context.Context, db *DB, m *Model, p unsafe.Pointer) (int64, 
 		}
 		return count, wrapWrite(m, "save", err)
 	}
+	writeUpdate(b, m, p, m.Fields)
+	affected, err := db.Conn(ctx).Exec(ctx, b.sql.String(), b.args...)
+	return affected, wrapWrite(m, "save", err)
+}
+
+// writeUpdate writes "UPDATE t SET f = ?, … WHERE pk = ?" for the fields
+// fs of the object at p (the primary key among them is skipped).
+func writeUpdate(b *builder, m *Model, p unsafe.Pointer, fs []*Field) {
+	b.sql.WriteString("UPDATE ")
+	b.table(m)
+	b.sql.WriteString(" SET ")
+	n := 0
+	for _, f := range fs {
+		if f.PrimaryKey {
+			continue
+		}
+		if n > 0 {
+			b.sql.WriteString(", ")
+		}
+		b.column(f)
+		b.sql.WriteString(" = ")
+		b.arg(f.acc.arg(unsafe.Add(p, f.acc.offset)))
+		n++
+	}
 	b.sql.WriteString(" WHERE ")
 	b.column(m.PK)
 	b.sql.WriteString(" = ")
-	b.arg(m.PK.acc.arg(pk))
-	affected, err := db.Conn(ctx).Exec(ctx, b.sql.String(), b.args...)
-	return affected, wrapWrite(m, "save", err)
+	b.arg(m.PK.acc.arg(unsafe.Add(p, m.PK.acc.offset)))
 }
 
 // Delete deletes obj's row by primary key. Deleting a row that is already
@@ -464,21 +467,7 @@ func SaveFields[T any](ctx context.Context, db *DB, obj *T, fields ...string) er
 // updateFields writes fields fs of the object at p by primary key.
 func updateFields(ctx context.Context, db *DB, m *Model, p unsafe.Pointer, fs []*Field) error {
 	b := newBuilder(db)
-	b.sql.WriteString("UPDATE ")
-	b.table(m)
-	b.sql.WriteString(" SET ")
-	for i, f := range fs {
-		if i > 0 {
-			b.sql.WriteString(", ")
-		}
-		b.column(f)
-		b.sql.WriteString(" = ")
-		b.arg(f.acc.arg(unsafe.Add(p, f.acc.offset)))
-	}
-	b.sql.WriteString(" WHERE ")
-	b.column(m.PK)
-	b.sql.WriteString(" = ")
-	b.arg(m.PK.acc.arg(unsafe.Add(p, m.PK.acc.offset)))
+	writeUpdate(b, m, p, fs)
 	n, err := db.Conn(ctx).Exec(ctx, b.sql.String(), b.args...)
 	if err != nil {
 		return wrapWrite(m, "save", err)

@@ -247,7 +247,7 @@ func (q *QuerySet[T]) Annotate(aggs ...Agg) *QuerySet[T] {
 			c.err = err
 			return c
 		}
-		c.annots = append(c.annots, an)
+		c.own().annots = append(c.annots, an)
 	}
 	return c
 }
@@ -271,7 +271,7 @@ func (q *QuerySet[T]) GroupBy(fields ...string) *QuerySet[T] {
 		c.err = &LookupError{Model: c.model.Label(), Lookup: "", Reason: "GroupBy needs at least one field"}
 		return c
 	}
-	c.groupBy = fs
+	c.own().groupBy = fs
 	return c
 }
 

@@ -48,7 +48,7 @@ func Dump(ctx context.Context, db *DB, w io.Writer, labels ...string) error {
 		if err != nil {
 			return err
 		}
-		q := &QuerySet[struct{}]{db: db, model: m, limit: -1, order: []orderTerm{{field: m.PK}}}
+		q := &QuerySet[struct{}]{db: db, model: m, limit: -1, order: []orderTerm{{field: m.PK}}, queryOpts: &queryOpts{}}
 		b := q.selectSQL()
 		rows, err := db.Conn(ctx).Query(ctx, b.sql.String(), b.args...)
 		if err != nil {

@@ -80,6 +80,42 @@ func TestGetByPK(t *testing.T) {
 			t.Fatalf("independent refinements: %d %d %v %v", ga.ID, gb.ID, errA, errB)
 		}
 
+		// The rarely used options (Only, Defer, Annotate, …) are shared
+		// between a QuerySet and its refinements until one changes them: a
+		// change never shows through to the other.
+		key := polls[0]
+		if key.Votes == 0 || key.Title == "" {
+			t.Fatalf("seed poll %+v: the checks below need a title and votes", key)
+		}
+		onlyTitle := base.Filter("id", key.ID).Only("title")
+		narrowed := onlyTitle.Defer("title") // as Django: only the key is left
+		deferTitle := base.Filter("id", key.ID).Defer("title")
+		annotated := onlyTitle.Annotate(orm.CountOf("id").As("n"))
+		for _, c := range []struct {
+			name         string
+			q            *orm.QuerySet[Poll]
+			title, votes bool // loaded
+		}{
+			{"base", base.Filter("id", key.ID), true, true},
+			{"only", onlyTitle, true, false},
+			{"defer", deferTitle, false, true},
+			{"only then defer", narrowed, false, false},
+		} {
+			got, err := c.q.Get(ctx)
+			if err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			if (got.Title != "") != c.title || (got.Votes != 0) != c.votes {
+				t.Errorf("%s: loaded %+v; want title loaded %v, votes loaded %v", c.name, got, c.title, c.votes)
+			}
+		}
+		if rows, err := orm.ValuesMap(ctx, annotated, "title", "n"); err != nil || len(rows) != 1 || rows[0]["n"] != int64(1) {
+			t.Errorf("annotated refinement: %v, %v", rows, err)
+		}
+		if _, err := orm.ValuesMap(ctx, onlyTitle, "title", "n"); err == nil {
+			t.Error("the annotation of a refinement shows through to the QuerySet it refined")
+		}
+
 		// Concurrent reads share the pooled buffers safely (run with -race).
 		var wg sync.WaitGroup
 		errs := make(chan error, 8)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
-	"slices"
 	"unsafe"
 )
 
@@ -28,8 +27,7 @@ func (q *QuerySet[T]) PrefetchRelated(fields ...string) *QuerySet[T] {
 	if c.err != nil {
 		return c
 	}
-	c.prefetch = slices.Clip(c.prefetch)
-	c.many = slices.Clip(c.many)
+	c.own()
 	for _, name := range fields {
 		f, ok := c.model.Field(name)
 		if ok && f.Kind == KindForeignKey && c.model.through == nil {

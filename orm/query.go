@@ -16,17 +16,13 @@ import (
 // (an unknown field, a bad lookup, a value of the wrong type) are kept and
 // returned by that method, before any SQL is sent.
 type QuerySet[T any] struct {
-	db       *DB
-	model    *Model
-	where    []expr
-	order    []orderTerm
-	limit    int
-	offset   int
-	lock     string         // "", "FOR UPDATE", "FOR UPDATE NOWAIT", "FOR UPDATE SKIP LOCKED"
-	prefetch []*Field       // foreign keys to load after the main query
-	joins    []join         // foreign keys SelectRelated loads in the same query
-	many     []prefetchMany // reverse and many-to-many relations to load after it
-	err      error
+	db     *DB
+	model  *Model
+	where  []expr
+	order  []orderTerm
+	limit  int
+	offset int
+	err    error
 
 	// fresh marks the QuerySet From returns, pkGet a fresh one refined by a
 	// single primary-key exact Filter, which Get runs as the model's
@@ -39,14 +35,28 @@ type QuerySet[T any] struct {
 	cond0  condition
 	where0 [1]expr
 
-	distinct     bool          // SELECT DISTINCT
-	only         []*Field      // the fields to load, in model order (nil: all)
-	onlyNamed    []*Field      // the fields Only named, for a subquery's column
-	annots       []*annotation // Annotate, in order
-	having       []expr        // conditions on aggregate annotations
-	groupBy      []*Field      // GroupBy fields (nil: by primary key when aggregating)
-	defaultOrder bool          // order is Meta.Ordering, not chosen by OrderBy
-	outerRefs    bool          // uses OuterRef: runs only as a subquery
+	defaultOrder bool // order is Meta.Ordering, not chosen by OrderBy
+
+	// The options few queries use live apart, shared by a QuerySet and its
+	// refinements until one changes them (own), so that the common
+	// refinements copy a small QuerySet.
+	*queryOpts
+	owned bool // queryOpts is this QuerySet's own copy
+}
+
+// queryOpts are the QuerySet options that most queries leave unset.
+type queryOpts struct {
+	lock      string         // "", "FOR UPDATE", "FOR UPDATE NOWAIT", "FOR UPDATE SKIP LOCKED"
+	prefetch  []*Field       // foreign keys to load after the main query
+	joins     []join         // foreign keys SelectRelated loads in the same query
+	many      []prefetchMany // reverse and many-to-many relations to load after it
+	distinct  bool           // SELECT DISTINCT
+	only      []*Field       // the fields to load, in model order (nil: all)
+	onlyNamed []*Field       // the fields Only named, for a subquery's column
+	annots    []*annotation  // Annotate, in order
+	having    []expr         // conditions on aggregate annotations
+	groupBy   []*Field       // GroupBy fields (nil: by primary key when aggregating)
+	outerRefs bool           // uses OuterRef: runs only as a subquery
 }
 
 type orderTerm struct {
@@ -63,13 +73,13 @@ type orderTerm struct {
 func From[T any](db *DB) *QuerySet[T] {
 	m, err := ModelOf[T](db.registry)
 	if err != nil {
-		return &QuerySet[T]{db: db, err: err, limit: -1}
+		return &QuerySet[T]{db: db, err: err, limit: -1, queryOpts: &queryOpts{}}
 	}
 	qm := db.q(m)
 	if q, ok := qm.base.Load().(*QuerySet[T]); ok {
 		return q
 	}
-	q := &QuerySet[T]{db: db, model: m, limit: -1, fresh: true, defaultOrder: true}
+	q := &QuerySet[T]{db: db, model: m, limit: -1, fresh: true, defaultOrder: true, queryOpts: &queryOpts{}}
 	for _, o := range m.Meta.Ordering {
 		f, _ := m.Field(strings.TrimPrefix(o, "-"))
 		q.order = append(q.order, orderTerm{field: f, desc: strings.HasPrefix(o, "-")})
@@ -85,10 +95,23 @@ func (q *QuerySet[T]) clone() *QuerySet[T] {
 	// the original never sees it.
 	c.where = slices.Clip(q.where)
 	c.order = slices.Clip(q.order)
-	c.annots = slices.Clip(q.annots)
-	c.having = slices.Clip(q.having)
-	c.fresh, c.pkGet = false, false
+	c.fresh, c.pkGet, c.owned = false, false, false
 	return &c
+}
+
+// own gives q, a QuerySet being refined, its own copy of the options, to
+// change; the slices are shared, clipped, so appending copies them.
+func (q *QuerySet[T]) own() *queryOpts {
+	if !q.owned {
+		o := *q.queryOpts
+		o.prefetch = slices.Clip(o.prefetch)
+		o.joins = slices.Clip(o.joins)
+		o.many = slices.Clip(o.many)
+		o.annots = slices.Clip(o.annots)
+		o.having = slices.Clip(o.having)
+		q.queryOpts, q.owned = &o, true
+	}
+	return q.queryOpts
 }
 
 // Filter keeps rows matching lookup ("votes__gt", "pub_date__lte", "text":
@@ -118,7 +141,7 @@ func (q *QuerySet[T]) addCondition(lookup string, value any, not bool) *QuerySet
 			cond = group{op: "NOT", items: []expr{cond}}
 		}
 		if a.rel == nil {
-			c.having = append(c.having, cond)
+			c.own().having = append(c.having, cond)
 		} else {
 			c.where = append(c.where, cond)
 		}
@@ -130,7 +153,7 @@ func (q *QuerySet[T]) addCondition(lookup string, value any, not bool) *QuerySet
 		return c
 	}
 	if usesOuterRef(value) {
-		c.outerRefs = true
+		c.own().outerRefs = true
 	}
 	var cond expr = rel
 	if rel == nil {
@@ -169,10 +192,10 @@ func (q *QuerySet[T]) Where(conds ...Cond) *QuerySet[T] {
 			return c
 		}
 		if cond.usesOuterRef() {
-			c.outerRefs = true
+			c.own().outerRefs = true
 		}
 		if having {
-			c.having = append(c.having, e)
+			c.own().having = append(c.having, e)
 			continue
 		}
 		c.where = append(c.where, e)
@@ -384,7 +407,7 @@ func (q *QuerySet[T]) SelectForUpdate(mode LockMode) *QuerySet[T] {
 		}
 		return c
 	}
-	c.lock = [...]string{"FOR UPDATE", "FOR UPDATE NOWAIT", "FOR UPDATE SKIP LOCKED"}[mode]
+	c.own().lock = [...]string{"FOR UPDATE", "FOR UPDATE NOWAIT", "FOR UPDATE SKIP LOCKED"}[mode]
 	return c
 }
 

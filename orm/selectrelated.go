@@ -36,7 +36,7 @@ func (q *QuerySet[T]) SelectRelated(paths ...string) *QuerySet[T] {
 	if c.err != nil {
 		return c
 	}
-	c.joins = slices.Clip(c.joins)
+	c.own()
 	if len(paths) == 0 {
 		paths = requiredPaths(c.model, "", 0)
 	}

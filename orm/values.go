@@ -16,7 +16,7 @@ import (
 // the database.
 func (q *QuerySet[T]) Distinct() *QuerySet[T] {
 	c := q.clone()
-	c.distinct = true
+	c.own().distinct = true
 	return c
 }
 
@@ -37,8 +37,8 @@ func (q *QuerySet[T]) Only(fields ...string) *QuerySet[T] {
 		c.err = err
 		return c
 	}
-	c.onlyNamed = named
-	c.only = c.pick(func(f *Field) bool { return f.PrimaryKey || containsField(named, f) })
+	c.own().onlyNamed = named
+	c.own().only = c.pick(func(f *Field) bool { return f.PrimaryKey || containsField(named, f) })
 	return c
 }
 
@@ -54,8 +54,8 @@ func (q *QuerySet[T]) Defer(fields ...string) *QuerySet[T] {
 		c.err = err
 		return c
 	}
-	c.onlyNamed = nil
-	c.only = c.pick(func(f *Field) bool { return f.PrimaryKey || !containsField(named, f) })
+	c.own().onlyNamed = nil
+	c.own().only = c.pick(func(f *Field) bool { return f.PrimaryKey || !containsField(named, f) })
 	return c
 }
 
@@ -160,7 +160,7 @@ func Values[R any, T any](ctx context.Context, q *QuerySet[T]) ([]R, error) {
 		fieldDest = append(fieldDest, vf.acc)
 	}
 	c := q.clone()
-	c.only = fields
+	c.own().only = fields
 	if len(fields) == 0 && len(q.annots) == 0 {
 		return nil, fmt.Errorf("orm: Values into %s: no fields to read", reflect.TypeFor[R]())
 	}
@@ -283,7 +283,7 @@ func ValuesMap[T any](ctx context.Context, q *QuerySet[T], names ...string) ([]m
 		dest[i] = h.dest
 	}
 	c := q.clone()
-	c.only = fields
+	c.own().only = fields
 	var out []map[string]any
 	err := c.scanRows(ctx, dest, func() {
 		m := make(map[string]any, len(keys))
@@ -316,7 +316,7 @@ func ValuesList[V any, T any](ctx context.Context, q *QuerySet[T], name string) 
 		vd = timeScan{dst: tp}
 	}
 	if a != nil {
-		c.only = []*Field{}
+		c.own().only = []*Field{}
 		for _, x := range q.annots {
 			if x == a {
 				dest = append(dest, vd)
@@ -325,7 +325,7 @@ func ValuesList[V any, T any](ctx context.Context, q *QuerySet[T], name string) 
 			}
 		}
 	} else {
-		c.only = []*Field{f}
+		c.own().only = []*Field{f}
 		if f.Kind == KindDecimal {
 			vd = decimalScanDest(f, &v)
 		}

@@ -25,8 +25,14 @@ type rows struct {
 	nargs int
 	n     int64 // rows read
 
-	// Used by Scan when a destination is a time; the arrays serve the
-	// usual row widths without allocating.
+	// Used by Scan when a destination is a time, made on first use so
+	// that rows without times stay small.
+	times *timeScan
+}
+
+// timeScan holds the destinations Scan substitutes for time destinations;
+// the arrays serve the usual row widths without allocating again.
+type timeScan struct {
 	dest    []any
 	ts      []timeDest
 	destBuf [8]any
@@ -56,28 +62,31 @@ func (r *rows) Scan(dest ...any) error {
 	if !hasTime {
 		return r.rs.Scan(dest...)
 	}
-	if r.dest == nil {
-		r.dest, r.ts = r.destBuf[:0], r.tsBuf[:0]
+	t := r.times
+	if t == nil {
+		t = &timeScan{}
+		t.dest, t.ts = t.destBuf[:0], t.tsBuf[:0]
+		r.times = t
 	}
-	if cap(r.dest) < len(dest) {
-		r.dest = make([]any, len(dest))
-		r.ts = make([]timeDest, len(dest))
+	if cap(t.dest) < len(dest) {
+		t.dest = make([]any, len(dest))
+		t.ts = make([]timeDest, len(dest))
 	}
-	r.dest, r.ts = r.dest[:len(dest)], r.ts[:len(dest)]
+	t.dest, t.ts = t.dest[:len(dest)], t.ts[:len(dest)]
 	for i, d := range dest {
 		switch d := d.(type) {
 		case *time.Time:
-			r.ts[i] = timeDest{t: d}
-			r.dest[i] = &r.ts[i]
+			t.ts[i] = timeDest{t: d}
+			t.dest[i] = &t.ts[i]
 		case **time.Time:
-			r.ts[i] = timeDest{p: d}
-			r.dest[i] = &r.ts[i]
+			t.ts[i] = timeDest{p: d}
+			t.dest[i] = &t.ts[i]
 		default:
-			r.dest[i] = d
+			t.dest[i] = d
 		}
 	}
-	err := r.rs.Scan(r.dest...)
-	clear(r.dest) // do not keep the caller's variables alive
+	err := r.rs.Scan(t.dest...)
+	clear(t.dest) // do not keep the caller's variables alive
 	return err
 }
 

@@ -131,6 +131,10 @@ func (o RunGo) Describe() string {
 }
 
 func (o RunGo) forward(ctx context.Context, env *Env) error {
+	if rec, ok := env.Conn.(*recorder); ok {
+		rec.stmts = append(rec.stmts, "-- "+o.Describe()+" (runs only when migrating)")
+		return nil
+	}
 	if o.Forward == nil {
 		return fmt.Errorf("migrate: RunGo %q has no Forward function", o.Name)
 	}
@@ -140,6 +144,10 @@ func (o RunGo) forward(ctx context.Context, env *Env) error {
 func (o RunGo) backward(ctx context.Context, env *Env) error {
 	if o.Reverse == nil {
 		return ErrIrreversible
+	}
+	if rec, ok := env.Conn.(*recorder); ok {
+		rec.stmts = append(rec.stmts, "-- "+o.Describe()+", reversed (runs only when migrating)")
+		return nil
 	}
 	return o.Reverse(ctx, env)
 }

@@ -215,3 +215,40 @@ func TestSchemaEvolution(t *testing.T) {
 		}
 	})
 }
+
+// TestSQL checks sqlmigrate's statements: what applying would run, nothing
+// run.
+func TestSQL(t *testing.T) {
+	anodetest.Databases(t, func(t *testing.T, rawURL string) {
+		ctx := context.Background()
+		db := open(t, rawURL)
+		mig, err := migrate.NewMigrator(db, evolutionGraph(t, evolution()), migrate.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stmts, err := mig.SQL(ctx, migrate.Key{Module: "polls", Name: "0001_initial"}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := strings.Join(stmts, ";\n")
+		q := db.Dialect().QuoteIdent
+		for _, want := range []string{"CREATE TABLE " + q("polls_question"), "CREATE TABLE " + q("polls_choice"), "FOREIGN KEY (" + q("question_id") + ")"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("0001 SQL lacks %q:\n%s", want, text)
+			}
+		}
+		if got := query(t, db, "SELECT id, text FROM polls_question"); !strings.HasPrefix(got, "error:") {
+			t.Errorf("sqlmigrate created the table: %q", got)
+		}
+		stmts, err = mig.SQL(ctx, migrate.Key{Module: "polls", Name: "0003_more"}, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if text := strings.Join(stmts, ";\n"); !strings.Contains(text, q("polls_question")) || !strings.Contains(text, q("polls_answer")) {
+			t.Errorf("0003 backward SQL does not rename the tables back:\n%s", text)
+		}
+		if _, err := mig.SQL(ctx, migrate.Key{Module: "polls", Name: "0009_nope"}, false); err == nil || !strings.Contains(err.Error(), "0009_nope") {
+			t.Errorf("unknown migration: %v", err)
+		}
+	})
+}

@@ -82,6 +82,11 @@ type Target struct {
 
 // Plan returns the steps Migrate would run for target, in order.
 func (m *Migrator) Plan(ctx context.Context, t Target) ([]Step, error) {
+	// Replaying every migration first finds an operation that cannot apply
+	// (a field of a missing model, a duplicate index) before anything runs.
+	if _, err := m.graph.State(); err != nil {
+		return nil, err
+	}
 	applied, err := m.Applied(ctx)
 	if err != nil {
 		return nil, err
@@ -214,7 +219,7 @@ func (e *OpError) Error() string {
 	if e.Backward {
 		dir = "unapplying"
 	}
-	return fmt.Sprintf("migrate: %s %s failed at operation %d (%s), rolled back: %v", dir, e.Key, e.Index+1, e.Operation, e.Err)
+	return fmt.Sprintf("migrate: %s %s (%s/migrations/%s.go) failed at operation %d (%s), rolled back: %v", dir, e.Key, e.Key.Module, e.Key.Name, e.Index+1, e.Operation, e.Err)
 }
 
 func (e *OpError) Unwrap() error { return e.Err }

@@ -252,3 +252,55 @@ func TestSQL(t *testing.T) {
 		}
 	})
 }
+
+// TestBrokenMigration checks that a migration whose operations cannot
+// apply is reported with its file before anything runs, and that a
+// migration failing in the database leaves the schema as it was.
+func TestBrokenMigration(t *testing.T) {
+	anodetest.Databases(t, func(t *testing.T, rawURL string) {
+		ctx := context.Background()
+		db := open(t, rawURL)
+		ms := append(evolution()[:1], &migrate.Migration{Name: "0002_broken", Dependencies: []string{"polls.0001_initial"}, Operations: []migrate.Operation{
+			migrate.AddField{Model: "polls.Question", Field: orm.FieldSpec{Name: "Slug", Column: "slug", Kind: orm.KindString, MaxLength: 50}},
+			migrate.RemoveField{Model: "polls.Nope", Name: "Text"},
+		}})
+		mig, err := migrate.NewMigrator(db, evolutionGraph(t, ms), migrate.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = mig.Migrate(ctx, migrate.Target{})
+		var se *migrate.StateError
+		if !errors.As(err, &se) || se.Key.Name != "0002_broken" || se.Index != 1 || !strings.Contains(err.Error(), "polls/migrations/0002_broken.go") || !strings.Contains(err.Error(), "polls.Nope") {
+			t.Fatalf("broken migration: %v", err)
+		}
+		if got := query(t, db, "SELECT id, text FROM polls_question"); !strings.HasPrefix(got, "error:") {
+			t.Errorf("0001 was applied although 0002 is broken: %q", got)
+		}
+
+		// A failure in the database rolls its migration back whole.
+		ms = append(evolution()[:1], &migrate.Migration{Name: "0002_fails", Dependencies: []string{"polls.0001_initial"}, Operations: []migrate.Operation{
+			migrate.AddField{Model: "polls.Question", Field: orm.FieldSpec{Name: "Slug", Column: "slug", Kind: orm.KindString, MaxLength: 50}},
+			migrate.AddConstraint{Model: "polls.Question", Unique: []string{"Text", "Slug"}},
+			migrate.RunSQL{SQL: []string{"INSERT INTO polls_question (text, slug) VALUES ('a', 'x')", "INSERT INTO polls_question (text, slug) VALUES ('a', 'x')"}},
+		}})
+		mig, err = migrate.NewMigrator(db, evolutionGraph(t, ms), migrate.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = mig.Migrate(ctx, migrate.Target{})
+		var oe *migrate.OpError
+		if !errors.As(err, &oe) || oe.Key.Name != "0002_fails" || oe.Index != 2 || !isIntegrity(err) || !strings.Contains(err.Error(), "polls/migrations/0002_fails.go") {
+			t.Fatalf("failing migration: %v", err)
+		}
+		if got := query(t, db, "SELECT id, text FROM polls_question"); got != "" {
+			t.Errorf("0001 should be applied with an empty table: %q", got)
+		}
+		if got := query(t, db, "SELECT id, slug FROM polls_question"); !strings.HasPrefix(got, "error:") {
+			t.Errorf("the slug column of the failed migration is still there: %q", got)
+		}
+		applied, err := mig.Applied(ctx)
+		if err != nil || !applied[migrate.Key{Module: "polls", Name: "0001_initial"}] || applied[migrate.Key{Module: "polls", Name: "0002_fails"}] {
+			t.Errorf("history after the failure: %v, %v", applied, err)
+		}
+	})
+}

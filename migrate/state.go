@@ -139,7 +139,7 @@ func (g *Graph) stateBefore(k Key) (*State, error) {
 	for _, key := range keys {
 		for i, op := range g.nodes[key].m.Operations {
 			if _, err := op.apply(s); err != nil {
-				return nil, &OpError{Key: key, Index: i, Operation: op.Describe(), Err: err}
+				return nil, &StateError{Key: key, Index: i, Operation: op.Describe(), Err: err}
 			}
 		}
 	}
@@ -153,9 +153,25 @@ func (g *Graph) State() (*State, error) {
 	for _, n := range g.order {
 		for i, op := range n.m.Operations {
 			if _, err := op.apply(s); err != nil {
-				return nil, &OpError{Key: n.key, Index: i, Operation: op.Describe(), Err: err}
+				return nil, &StateError{Key: n.key, Index: i, Operation: op.Describe(), Err: err}
 			}
 		}
 	}
 	return s, nil
 }
+
+// StateError reports an operation that cannot apply to the models the
+// migrations before it leave (a field added to a model that does not
+// exist): the migration file is wrong, and nothing was run.
+type StateError struct {
+	Key       Key
+	Index     int    // the operation's position, from 0
+	Operation string // its description
+	Err       error
+}
+
+func (e *StateError) Error() string {
+	return fmt.Sprintf("migrate: %s (%s/migrations/%s.go), operation %d (%s): %v", e.Key, e.Key.Module, e.Key.Name, e.Index+1, e.Operation, e.Err)
+}
+
+func (e *StateError) Unwrap() error { return e.Err }

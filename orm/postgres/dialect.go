@@ -188,6 +188,12 @@ func (Dialect) JSONExtract(col, pathPH string) string {
 	return "(" + col + " #> CAST(" + pathPH + " AS TEXT[]))"
 }
 
+// JSONExtractText renders col #>> path: a JSON string's text without
+// quotes, other values as their JSON text.
+func (Dialect) JSONExtractText(col, pathPH string) string {
+	return "(" + col + " #>> CAST(" + pathPH + " AS TEXT[]))"
+}
+
 // JSONValue casts the bound JSON text to JSONB.
 func (Dialect) JSONValue(ph string) string { return "CAST(" + ph + " AS JSONB)" }
 

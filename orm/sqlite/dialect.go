@@ -168,6 +168,13 @@ func (dialect) JSONExtract(col, pathPH string) string {
 // sides of a comparison have the same SQL types.
 func (dialect) JSONValue(ph string) string { return "json_extract(" + ph + ", '$')" }
 
+// JSONExtractText renders json_extract(col, path), which is a JSON
+// string's text without quotes; other scalars compare by their SQL text
+// (true is 1), objects and arrays as minified JSON.
+func (dialect) JSONExtractText(col, pathPH string) string {
+	return "json_extract(" + col + ", " + pathPH + ")"
+}
+
 // JSONType renders json_type(col, path).
 func (dialect) JSONType(col, pathPH string) string {
 	return "json_type(" + col + ", " + pathPH + ")"

@@ -114,6 +114,7 @@ type Field struct {
 	// reverse relation is a single object (RelatedOne).
 	OneToOne  bool
 	relTarget reflect.Type // the target struct type, until resolved
+	relLabel  string       // the target's label, for a model made from a spec
 	relKey    reflect.Type
 
 	model *Model // the model the field belongs to

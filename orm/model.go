@@ -146,6 +146,12 @@ func newModel(module string, t reflect.Type) (*Model, error) {
 // buildModel computes the metadata of struct type t named name; generated
 // models (many-to-many through tables) have unnamed struct types.
 func buildModel(module, name string, t reflect.Type) (*Model, error) {
+	return buildModelWith(module, name, t, nil, nil)
+}
+
+// buildModelWith is buildModel for models made from specs: meta replaces
+// the Meta method's options, and patch adjusts each field as it is made.
+func buildModelWith(module, name string, t reflect.Type, meta *Meta, patch func(*Field) error) (*Model, error) {
 	label := module + "." + name
 	if !identRE.MatchString(module) {
 		return nil, &ModelError{Model: label, Reason: fmt.Sprintf("module name %q must be lowercase letters, digits and _", module)}
@@ -169,6 +175,11 @@ func buildModel(module, name string, t reflect.Type) (*Model, error) {
 		f, err := newField(label, sf)
 		if err != nil {
 			return nil, err
+		}
+		if patch != nil {
+			if err := patch(f); err != nil {
+				return nil, err
+			}
 		}
 		if prev, dup := m.byName[f.Column]; dup {
 			return nil, &ModelError{Model: label, Field: f.Name, Reason: fmt.Sprintf("column %q is also used by field %s", f.Column, prev.Name)}
@@ -212,7 +223,9 @@ func buildModel(module, name string, t reflect.Type) (*Model, error) {
 			return nil, &ModelError{Model: label, Field: f.Name, Reason: "auto applies to the primary key only"}
 		}
 	}
-	if mt, ok := reflect.New(t).Elem().Interface().(metaer); ok {
+	if meta != nil {
+		m.Meta = *meta
+	} else if mt, ok := reflect.New(t).Elem().Interface().(metaer); ok {
 		m.Meta = mt.Meta()
 	}
 	if err := m.checkMeta(); err != nil {

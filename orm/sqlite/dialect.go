@@ -147,6 +147,16 @@ func (dialect) Extract(part, col string) string {
 	return "CAST(substr(" + col + ", " + pos + ") AS INTEGER)"
 }
 
+var _ orm.TimeOfDayExtractor = dialect{}
+
+// ExtractTimeOfDay reads the hour, minute or second of the text a time of
+// day is stored as ("15:04:05[.ffffff]"), as an integer; the fraction of a
+// second is not read, so the second is truncated.
+func (dialect) ExtractTimeOfDay(part, col string) string {
+	pos := map[string]string{"hour": "1, 2", "minute": "4, 2", "second": "7, 2"}[part]
+	return "CAST(substr(" + col + ", " + pos + ") AS INTEGER)"
+}
+
 // ResetSequence returns "": SQLite moves an AUTOINCREMENT counter past any
 // key inserted explicitly.
 func (dialect) ResetSequence(table, column string) string { return "" }

@@ -13,10 +13,11 @@ import (
 // methods are safe to call from several processes at once: each migration
 // is applied by exactly one of them (see Migrate).
 type Migrator struct {
-	db    *orm.DB
-	graph *Graph
-	hist  *history
-	out   io.Writer
+	db     *orm.DB
+	graph  *Graph
+	hist   *history
+	out    io.Writer
+	editor editor
 }
 
 // Options configure a Migrator. The zero value is valid.
@@ -36,7 +37,11 @@ func NewMigrator(db *orm.DB, g *Graph, o Options) (*Migrator, error) {
 	if out == nil {
 		out = io.Discard
 	}
-	return &Migrator{db: db, graph: g, hist: h, out: out}, nil
+	ed, err := editorFor(db.Dialect())
+	if err != nil {
+		return nil, err
+	}
+	return &Migrator{db: db, graph: g, hist: h, out: out, editor: ed}, nil
 }
 
 // Applied returns the migrations recorded as applied in the database
@@ -150,6 +155,9 @@ func (m *Migrator) Migrate(ctx context.Context, t Target) ([]Step, error) {
 	var ran []Step
 	for _, s := range plan {
 		done := false
+		if err := m.editor.beforeStep(ctx, m.db); err != nil {
+			return ran, err
+		}
 		err := m.hist.step(ctx, func(ctx context.Context, applied map[Key]bool) error {
 			if applied[s.Key] != s.Backward {
 				return nil // another process got there first
@@ -157,6 +165,9 @@ func (m *Migrator) Migrate(ctx context.Context, t Target) ([]Step, error) {
 			done = true
 			return m.run(ctx, s, false)
 		})
+		if aerr := m.editor.afterStep(ctx, m.db); err == nil {
+			err = aerr
+		}
 		if err != nil {
 			return ran, err
 		}
@@ -222,7 +233,21 @@ func (m *Migrator) run(ctx context.Context, s Step, fake bool) error {
 	}
 	fmt.Fprintf(m.out, "%s %s\n", verb, s.Key)
 	if !fake {
+		before, err := m.stateBefore(s.Key)
+		if err != nil {
+			return err
+		}
+		// The states around each operation, in order.
 		ops := mig.Operations
+		states := []*State{before}
+		changes := make([]change, len(ops))
+		for i, op := range ops {
+			next := states[i].clone()
+			if changes[i], err = op.apply(next); err != nil {
+				return &OpError{Key: s.Key, Backward: s.Backward, Index: i, Operation: op.Describe(), Err: err}
+			}
+			states = append(states, next)
+		}
 		for i := range ops {
 			j := i
 			if s.Backward {
@@ -230,21 +255,31 @@ func (m *Migrator) run(ctx context.Context, s Step, fake bool) error {
 			}
 			op := ops[j]
 			start := time.Now()
-			env := &Env{DB: m.db, Conn: c, Dialect: m.db.Dialect()}
-			var err error
-			if s.Backward {
-				err = op.backward(ctx, env)
+			env := &Env{DB: m.db, Conn: c, Dialect: m.db.Dialect(), State: states[j], from: states[j], to: states[j+1], editor: m.editor}
+			if dop, ok := op.(dataOperation); ok && s.Backward {
+				err = dop.backward(ctx, env)
+			} else if ok {
+				err = dop.forward(ctx, env)
 			} else {
-				err = op.forward(ctx, env)
+				err = applyChange(ctx, env, changes[j], s.Backward)
 			}
 			if err != nil {
 				return &OpError{Key: s.Key, Backward: s.Backward, Index: j, Operation: op.Describe(), Err: err}
 			}
 			fmt.Fprintf(m.out, "  %s (%s)\n", op.Describe(), time.Since(start).Round(time.Microsecond))
 		}
+		if err := m.editor.check(ctx, &Env{DB: m.db, Conn: c, Dialect: m.db.Dialect()}); err != nil {
+			return &OpError{Key: s.Key, Backward: s.Backward, Index: len(ops) - 1, Operation: "final check", Err: err}
+		}
 	}
 	if s.Backward {
 		return m.hist.forget(ctx, c, s.Key)
 	}
 	return m.hist.record(ctx, c, s.Key)
+}
+
+// stateBefore replays the operations of every migration k depends on,
+// directly or not, in order: the models as k finds them.
+func (m *Migrator) stateBefore(k Key) (*State, error) {
+	return m.graph.stateBefore(k)
 }

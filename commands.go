@@ -86,6 +86,7 @@ func (a *App) commands() *cobra.Command {
 	}
 	root.AddCommand(a.serveCommand(), a.checkCommand(), a.routesCommand(), a.versionCommand(), a.dbshellCommand())
 	root.AddCommand(a.fixtureCommands()...)
+	root.AddCommand(a.migrateCommand(), a.showmigrationsCommand(), a.sqlmigrateCommand())
 	for _, m := range a.modules {
 		if m.Commands != nil {
 			root.AddCommand(m.Commands(a)...)
@@ -96,12 +97,13 @@ func (a *App) commands() *cobra.Command {
 
 func (a *App) serveCommand() *cobra.Command {
 	var addr string
-	var reloadFlag bool
+	var reloadFlag, migrateFlag bool
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve HTTP (the default command)",
 		Long: "Serve HTTP on --addr (default ANODE_ADDR or :8000) until SIGINT or SIGTERM, then shut down gracefully.\n" +
-			"With --reload (debug only) rebuild and restart on source, template and static changes.",
+			"With --reload (debug only) rebuild and restart on source, template and static changes.\n" +
+			"Pending migrations are applied first in debug; in production only with --migrate.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -112,6 +114,9 @@ func (a *App) serveCommand() *cobra.Command {
 				return a.superviseReload(ctx, addr)
 			}
 			if err := a.Start(ctx); err != nil {
+				return err
+			}
+			if err := a.migrateOnServe(ctx, migrateFlag); err != nil {
 				return err
 			}
 			ln, inherited, err := reload.Listener()
@@ -131,6 +136,7 @@ func (a *App) serveCommand() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&addr, "addr", "", "address to listen on (default ANODE_ADDR or :8000)")
 	cmd.Flags().BoolVar(&reloadFlag, "reload", false, "rebuild and restart on changes (needs ANODE_DEBUG=true)")
+	cmd.Flags().BoolVar(&migrateFlag, "migrate", false, "apply pending migrations before serving (always done in debug)")
 	return cmd
 }
 

@@ -8,6 +8,8 @@ import (
 	"runtime"
 
 	"github.com/spf13/cobra"
+
+	"github.com/anode-go/anode/migrate"
 )
 
 // Module is one installable part of an application, ours or the user's: the
@@ -21,8 +23,14 @@ type Module struct {
 	Name string
 	// Models are the module's model types, read by the ORM.
 	Models []any
-	// Migrations holds the module's migration files (usually go:embed migrations).
-	Migrations fs.FS
+	// Migrations are the module's migrations, compiled in: the All list of
+	// the module's migrations package, which makemigrations writes (see
+	// docs/migrations.md).
+	Migrations []*migrate.Migration
+	// Dir is the module's source directory, where makemigrations writes the
+	// migrations package (Dir/migrations). SourceDir(".") fills it; a binary
+	// deployed away from its source never needs it.
+	Dir string
 	// Routes registers the module's routes on the App's router.
 	Routes func(r *Router)
 	// Middleware wraps every request the App serves (matched or not), in install

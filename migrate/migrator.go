@@ -13,10 +13,11 @@ import (
 // methods are safe to call from several processes at once: each migration
 // is applied by exactly one of them (see Migrate).
 type Migrator struct {
-	db    *orm.DB
-	graph *Graph
-	hist  *history
-	out   io.Writer
+	db     *orm.DB
+	graph  *Graph
+	hist   *history
+	out    io.Writer
+	editor editor
 }
 
 // Options configure a Migrator. The zero value is valid.
@@ -36,7 +37,11 @@ func NewMigrator(db *orm.DB, g *Graph, o Options) (*Migrator, error) {
 	if out == nil {
 		out = io.Discard
 	}
-	return &Migrator{db: db, graph: g, hist: h, out: out}, nil
+	ed, err := editorFor(db.Dialect())
+	if err != nil {
+		return nil, err
+	}
+	return &Migrator{db: db, graph: g, hist: h, out: out, editor: ed}, nil
 }
 
 // Applied returns the migrations recorded as applied in the database
@@ -77,6 +82,11 @@ type Target struct {
 
 // Plan returns the steps Migrate would run for target, in order.
 func (m *Migrator) Plan(ctx context.Context, t Target) ([]Step, error) {
+	// Replaying every migration first finds an operation that cannot apply
+	// (a field of a missing model, a duplicate index) before anything runs.
+	if _, err := m.graph.State(); err != nil {
+		return nil, err
+	}
 	applied, err := m.Applied(ctx)
 	if err != nil {
 		return nil, err
@@ -150,6 +160,9 @@ func (m *Migrator) Migrate(ctx context.Context, t Target) ([]Step, error) {
 	var ran []Step
 	for _, s := range plan {
 		done := false
+		if err := m.editor.beforeStep(ctx, m.db); err != nil {
+			return ran, err
+		}
 		err := m.hist.step(ctx, func(ctx context.Context, applied map[Key]bool) error {
 			if applied[s.Key] != s.Backward {
 				return nil // another process got there first
@@ -157,6 +170,9 @@ func (m *Migrator) Migrate(ctx context.Context, t Target) ([]Step, error) {
 			done = true
 			return m.run(ctx, s, false)
 		})
+		if aerr := m.editor.afterStep(ctx, m.db); err == nil {
+			err = aerr
+		}
 		if err != nil {
 			return ran, err
 		}
@@ -203,7 +219,7 @@ func (e *OpError) Error() string {
 	if e.Backward {
 		dir = "unapplying"
 	}
-	return fmt.Sprintf("migrate: %s %s failed at operation %d (%s), rolled back: %v", dir, e.Key, e.Index+1, e.Operation, e.Err)
+	return fmt.Sprintf("migrate: %s %s (%s/migrations/%s.go) failed at operation %d (%s), rolled back: %v", dir, e.Key, e.Key.Module, e.Key.Name, e.Index+1, e.Operation, e.Err)
 }
 
 func (e *OpError) Unwrap() error { return e.Err }
@@ -211,7 +227,6 @@ func (e *OpError) Unwrap() error { return e.Err }
 // run applies or unapplies one migration inside the step's transaction and
 // updates the history; fake skips the operations.
 func (m *Migrator) run(ctx context.Context, s Step, fake bool) error {
-	mig := m.graph.nodes[s.Key].m
 	c := m.db.Conn(ctx)
 	verb := "Applying"
 	if s.Backward {
@@ -222,29 +237,96 @@ func (m *Migrator) run(ctx context.Context, s Step, fake bool) error {
 	}
 	fmt.Fprintf(m.out, "%s %s\n", verb, s.Key)
 	if !fake {
-		ops := mig.Operations
-		for i := range ops {
-			j := i
-			if s.Backward {
-				j = len(ops) - 1 - i
-			}
-			op := ops[j]
-			start := time.Now()
-			env := &Env{DB: m.db, Conn: c, Dialect: m.db.Dialect()}
-			var err error
-			if s.Backward {
-				err = op.backward(ctx, env)
-			} else {
-				err = op.forward(ctx, env)
-			}
-			if err != nil {
-				return &OpError{Key: s.Key, Backward: s.Backward, Index: j, Operation: op.Describe(), Err: err}
-			}
-			fmt.Fprintf(m.out, "  %s (%s)\n", op.Describe(), time.Since(start).Round(time.Microsecond))
+		if err := m.operate(ctx, s, c, m.out); err != nil {
+			return err
+		}
+		if err := m.editor.check(ctx, &Env{DB: m.db, Conn: c, Dialect: m.db.Dialect()}); err != nil {
+			return &OpError{Key: s.Key, Backward: s.Backward, Index: len(m.graph.nodes[s.Key].m.Operations) - 1, Operation: "final check", Err: err}
 		}
 	}
 	if s.Backward {
 		return m.hist.forget(ctx, c, s.Key)
 	}
 	return m.hist.record(ctx, c, s.Key)
+}
+
+// operate runs the operations of one migration on c, forward or backward,
+// writing a progress line per operation to out.
+func (m *Migrator) operate(ctx context.Context, s Step, c orm.Conn, out io.Writer) error {
+	before, err := m.graph.stateBefore(s.Key)
+	if err != nil {
+		return err
+	}
+	// The states around each operation, in order.
+	ops := m.graph.nodes[s.Key].m.Operations
+	states := []*State{before}
+	changes := make([]change, len(ops))
+	for i, op := range ops {
+		next := states[i].clone()
+		if changes[i], err = op.apply(next); err != nil {
+			return &OpError{Key: s.Key, Backward: s.Backward, Index: i, Operation: op.Describe(), Err: err}
+		}
+		states = append(states, next)
+	}
+	for i := range ops {
+		j := i
+		if s.Backward {
+			j = len(ops) - 1 - i
+		}
+		op := ops[j]
+		start := time.Now()
+		env := &Env{DB: m.db, Conn: c, Dialect: m.db.Dialect(), State: states[j], from: states[j], to: states[j+1], editor: m.editor}
+		if dop, ok := op.(dataOperation); ok && s.Backward {
+			err = dop.backward(ctx, env)
+		} else if ok {
+			err = dop.forward(ctx, env)
+		} else {
+			err = applyChange(ctx, env, changes[j], s.Backward)
+		}
+		if err != nil {
+			return &OpError{Key: s.Key, Backward: s.Backward, Index: j, Operation: op.Describe(), Err: err}
+		}
+		fmt.Fprintf(out, "  %s (%s)\n", op.Describe(), time.Since(start).Round(time.Microsecond))
+	}
+	return nil
+}
+
+// SQL returns the statements that applying (or, backward, unapplying)
+// migration k runs on this database, without running them (sqlmigrate).
+// Go code shows as a comment; it runs only for real.
+func (m *Migrator) SQL(ctx context.Context, k Key, backward bool) ([]string, error) {
+	if _, ok := m.graph.nodes[k]; !ok {
+		return nil, fmt.Errorf("migrate: no migration %s", k)
+	}
+	rec := &recorder{}
+	if err := m.operate(ctx, Step{Key: k, Backward: backward}, rec, io.Discard); err != nil {
+		return nil, err
+	}
+	return rec.stmts, nil
+}
+
+// recorder is a Conn that keeps the statements it is given instead of
+// running them.
+type recorder struct{ stmts []string }
+
+func (r *recorder) Exec(_ context.Context, query string, args ...any) (int64, error) {
+	if len(args) > 0 {
+		query += fmt.Sprintf(" -- with %d bound values", len(args))
+	}
+	r.stmts = append(r.stmts, query)
+	return 0, nil
+}
+
+func (r *recorder) Query(context.Context, string, ...any) (orm.Rows, error) {
+	return nil, fmt.Errorf("migrate: a statement that reads rows cannot be shown without running it")
+}
+
+func (r *recorder) QueryWrite(ctx context.Context, query string, args ...any) (orm.Rows, error) {
+	return r.Query(ctx, query, args...)
+}
+
+// stateBefore replays the operations of every migration k depends on,
+// directly or not, in order: the models as k finds them.
+func (m *Migrator) stateBefore(k Key) (*State, error) {
+	return m.graph.stateBefore(k)
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/anode-go/anode/orm"
 )
 
-func open(t *testing.T, rawURL string) *orm.DB {
+func open(t testing.TB, rawURL string) *orm.DB {
 	t.Helper()
 	db, err := orm.Open(context.Background(), rawURL, orm.NewRegistry(), orm.OpenOptions{})
 	if err != nil {

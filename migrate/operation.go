@@ -16,6 +16,14 @@ type Operation interface {
 	// Describe is a one-line summary for progress lines and plans
 	// ("Create model polls.Question").
 	Describe() string
+	// apply changes the migration state as the operation changes the
+	// schema, and says which table it changes (schema.go).
+	apply(s *State) (change, error)
+}
+
+// dataOperation is an operation that runs its own statements or code
+// instead of a change between two states.
+type dataOperation interface {
 	forward(ctx context.Context, env *Env) error
 	backward(ctx context.Context, env *Env) error
 }
@@ -30,6 +38,12 @@ type Env struct {
 	Conn orm.Conn
 	// Dialect is DB's dialect.
 	Dialect orm.Dialect
+	// State is the models as the migrations so far leave them: a RunGo
+	// finds the tables and columns of that point in their specs.
+	State *State
+
+	from, to *State // around the running operation
+	editor   editor
 }
 
 // ErrIrreversible is returned (wrapped in an *OpError) when unapplying an
@@ -66,6 +80,9 @@ func (o RunSQL) Describe() string {
 	}
 	return s
 }
+
+func (RunSQL) apply(*State) (change, error) { return change{}, nil }
+func (RunGo) apply(*State) (change, error)  { return change{}, nil }
 
 func (o RunSQL) forward(ctx context.Context, env *Env) error {
 	return o.exec(ctx, env, o.SQL)
@@ -114,6 +131,10 @@ func (o RunGo) Describe() string {
 }
 
 func (o RunGo) forward(ctx context.Context, env *Env) error {
+	if rec, ok := env.Conn.(*recorder); ok {
+		rec.stmts = append(rec.stmts, "-- "+o.Describe()+" (runs only when migrating)")
+		return nil
+	}
 	if o.Forward == nil {
 		return fmt.Errorf("migrate: RunGo %q has no Forward function", o.Name)
 	}
@@ -123,6 +144,10 @@ func (o RunGo) forward(ctx context.Context, env *Env) error {
 func (o RunGo) backward(ctx context.Context, env *Env) error {
 	if o.Reverse == nil {
 		return ErrIrreversible
+	}
+	if rec, ok := env.Conn.(*recorder); ok {
+		rec.stmts = append(rec.stmts, "-- "+o.Describe()+", reversed (runs only when migrating)")
+		return nil
 	}
 	return o.Reverse(ctx, env)
 }

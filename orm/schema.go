@@ -14,18 +14,79 @@ import (
 // table and columns (shortened with a hash past 63 characters), so
 // IntegrityError.Constraint names something stable.
 func CreateTableSQL(d Dialect, m *Model) ([]string, error) {
-	q := d.QuoteIdent
+	t, err := NewTableDDL(d, m)
+	if err != nil {
+		return nil, err
+	}
+	return t.Create(t.Table), nil
+}
+
+// TableDDL is the schema of one model's table in one dialect, in parts, so
+// that migrations can create, compare and rebuild tables with the same text
+// CreateTableSQL uses.
+type TableDDL struct {
+	// Table is the quoted table name.
+	Table string
+	// Columns are the quoted column names and their definitions ("BIGINT
+	// NOT NULL"), in field order.
+	Columns []ColumnDDL
+	// Constraints are the table constraints (unique, foreign key, check),
+	// each "CONSTRAINT name …" as written inside CREATE TABLE.
+	Constraints []NamedDDL
+	// Indexes are the CREATE INDEX statements.
+	Indexes []NamedDDL
+}
+
+// ColumnDDL is one column of a TableDDL.
+type ColumnDDL struct {
+	Field   *Field
+	Name    string // quoted
+	Type    string // the column type
+	Default string // the DEFAULT literal, "" for none
+	Def     string // type, default, NULL or NOT NULL, PRIMARY KEY
+}
+
+// NamedDDL is a constraint clause or an index statement with its name
+// (unquoted).
+type NamedDDL struct {
+	Name, SQL string
+}
+
+// Create returns the statements creating the table under the quoted name
+// table (the model's own, or a temporary name for a rebuild) and then its
+// indexes, which always name the model's table.
+func (t *TableDDL) Create(table string) []string {
 	var cols []string
+	for _, c := range t.Columns {
+		cols = append(cols, c.Name+" "+c.Def)
+	}
+	for _, c := range t.Constraints {
+		cols = append(cols, c.SQL)
+	}
+	stmts := []string{fmt.Sprintf("CREATE TABLE %s (\n\t%s\n)", table, strings.Join(cols, ",\n\t"))}
+	for _, ix := range t.Indexes {
+		stmts = append(stmts, ix.SQL)
+	}
+	return stmts
+}
+
+// NewTableDDL renders m's table in dialect d.
+func NewTableDDL(d Dialect, m *Model) (*TableDDL, error) {
+	q := d.QuoteIdent
+	t := &TableDDL{Table: q(m.Table)}
 	for _, f := range m.Fields {
-		def, err := columnDef(d, m, f)
+		typ, dflt, def, err := columnDef(d, m, f)
 		if err != nil {
 			return nil, err
 		}
-		cols = append(cols, q(f.Column)+" "+def)
+		t.Columns = append(t.Columns, ColumnDDL{Field: f, Name: q(f.Column), Type: typ, Default: dflt, Def: def})
+	}
+	constraint := func(name, body string) {
+		t.Constraints = append(t.Constraints, NamedDDL{Name: name, SQL: "CONSTRAINT " + q(name) + " " + body})
 	}
 	for _, f := range m.Fields {
 		if f.Unique && !f.PrimaryKey {
-			cols = append(cols, fmt.Sprintf("CONSTRAINT %s UNIQUE (%s)", q(constraintName(m.Table, []string{f.Column}, "uniq")), q(f.Column)))
+			constraint(constraintName(m.Table, []string{f.Column}, "uniq"), fmt.Sprintf("UNIQUE (%s)", q(f.Column)))
 		}
 	}
 	for _, f := range m.Fields {
@@ -35,24 +96,24 @@ func CreateTableSQL(d Dialect, m *Model) ([]string, error) {
 		if f.Related == nil {
 			return nil, &ModelError{Model: m.Label(), Field: f.Name, Reason: "foreign key not resolved (call Registry.Resolve after registering every module)"}
 		}
-		cols = append(cols, fmt.Sprintf("CONSTRAINT %s FOREIGN KEY (%s) REFERENCES %s (%s) ON DELETE %s",
-			q(constraintName(m.Table, []string{f.Column}, "fk")), q(f.Column), q(f.Related.Table), q(f.Related.PK.Column), f.OnDelete.sql()))
+		constraint(constraintName(m.Table, []string{f.Column}, "fk"), fmt.Sprintf("FOREIGN KEY (%s) REFERENCES %s (%s) ON DELETE %s",
+			q(f.Column), q(f.Related.Table), q(f.Related.PK.Column), f.OnDelete.sql()))
 	}
 	for _, set := range m.Meta.UniqueTogether {
 		columns := m.columns(set)
-		cols = append(cols, fmt.Sprintf("CONSTRAINT %s UNIQUE (%s)", q(constraintName(m.Table, columns, "uniq")), quoteList(d, columns)))
+		constraint(constraintName(m.Table, columns, "uniq"), fmt.Sprintf("UNIQUE (%s)", quoteList(d, columns)))
 	}
 	for _, c := range m.Meta.Checks {
 		cond, err := inlineCondition(d, m, c.Cond)
 		if err != nil {
 			return nil, &ModelError{Model: m.Label(), Reason: fmt.Sprintf("Meta.Checks %s: %v", c.Name, err)}
 		}
-		cols = append(cols, fmt.Sprintf("CONSTRAINT %s CHECK (%s)", q(c.Name), cond))
+		constraint(c.Name, fmt.Sprintf("CHECK (%s)", cond))
 	}
-	stmts := []string{fmt.Sprintf("CREATE TABLE %s (\n\t%s\n)", q(m.Table), strings.Join(cols, ",\n\t"))}
 	for _, f := range m.Fields {
 		if (f.Index || f.Kind == KindForeignKey) && !f.Unique && !f.PrimaryKey {
-			stmts = append(stmts, fmt.Sprintf("CREATE INDEX %s ON %s (%s)", q(constraintName(m.Table, []string{f.Column}, "idx")), q(m.Table), q(f.Column)))
+			name := constraintName(m.Table, []string{f.Column}, "idx")
+			t.Indexes = append(t.Indexes, NamedDDL{Name: name, SQL: fmt.Sprintf("CREATE INDEX %s ON %s (%s)", q(name), q(m.Table), q(f.Column))})
 		}
 	}
 	for _, ix := range m.Meta.Indexes {
@@ -73,49 +134,54 @@ func CreateTableSQL(d Dialect, m *Model) ([]string, error) {
 			}
 			stmt += " WHERE " + where
 		}
-		stmts = append(stmts, stmt)
+		t.Indexes = append(t.Indexes, NamedDDL{Name: name, SQL: stmt})
 	}
-	return stmts, nil
+	return t, nil
 }
 
-func columnDef(d Dialect, m *Model, f *Field) (string, error) {
+// columnDef renders f's column: its type, its DEFAULT literal ("" for
+// none) and the whole definition.
+func columnDef(d Dialect, m *Model, f *Field) (typ, dflt, def string, err error) {
 	if f.PrimaryKey && f.AutoIncrement {
-		return d.AutoPrimaryKey(), nil
+		def = d.AutoPrimaryKey()
+		return def, "", def, nil
 	}
 	col := f
 	if f.Kind == KindForeignKey {
 		if f.Related == nil {
-			return "", &ModelError{Model: m.Label(), Field: f.Name, Reason: "foreign key not resolved (call Registry.Resolve after registering every module)"}
+			return "", "", "", &ModelError{Model: m.Label(), Field: f.Name, Reason: "foreign key not resolved (call Registry.Resolve after registering every module)"}
 		}
 		col = f.Related.PK // the key column has the type of the primary key it refers to
 	}
-	typ, err := d.ColumnType(col)
+	typ, err = d.ColumnType(col)
 	if err != nil {
-		return "", &ModelError{Model: m.Label(), Field: f.Name, Reason: err.Error()}
+		return "", "", "", &ModelError{Model: m.Label(), Field: f.Name, Reason: err.Error()}
 	}
 	switch {
 	case f.DBDefault != nil:
-		lit, err := defaultLiteral(d, f)
-		if err != nil {
-			return "", &ModelError{Model: m.Label(), Field: f.Name, Reason: "db_default: " + err.Error()}
+		if dflt, err = defaultLiteral(d, f); err != nil {
+			return "", "", "", &ModelError{Model: m.Label(), Field: f.Name, Reason: "db_default: " + err.Error()}
 		}
-		typ += " DEFAULT " + lit
 	case f.Kind == KindForeignKey && f.Default != nil:
 		// ON DELETE SET DEFAULT needs the default in the schema. The value
 		// comes from the model's tag, parsed as the key type, never from input.
-		lit, err := keyLiteral(f.Default)
-		if err != nil {
-			return "", &ModelError{Model: m.Label(), Field: f.Name, Reason: err.Error()}
+		if dflt, err = keyLiteral(f.Default); err != nil {
+			return "", "", "", &ModelError{Model: m.Label(), Field: f.Name, Reason: err.Error()}
 		}
-		typ += " DEFAULT " + lit
+	}
+	def = typ
+	if dflt != "" {
+		def += " DEFAULT " + dflt
 	}
 	switch {
 	case f.PrimaryKey:
-		return typ + " NOT NULL PRIMARY KEY", nil
+		def += " NOT NULL PRIMARY KEY"
 	case f.Null:
-		return typ + " NULL", nil
+		def += " NULL"
+	default:
+		def += " NOT NULL"
 	}
-	return typ + " NOT NULL", nil
+	return typ, dflt, def, nil
 }
 
 // NowDefaulter is an optional Dialect interface: the DEFAULT expression for

@@ -178,7 +178,8 @@ var simpleName = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
 // numbers in lower case, quoted names bare when they are simple lower-case
 // names (else double-quoted), literals as written, one space between
 // tokens except inside parentheses, around "." and ",", between a name and
-// its "(" and after a leading sign.
+// its "(" (a call or a type's size, not an operator such as AND or IN) and
+// after a leading sign.
 func normalize(toks []token) string {
 	var b strings.Builder
 	for i, t := range toks {
@@ -201,15 +202,25 @@ func normalize(toks []token) string {
 	return b.String()
 }
 
+// spacedKeywords are the keywords a "(" may follow without being a call.
+var spacedKeywords = map[string]bool{
+	"and": true, "or": true, "not": true, "in": true, "is": true, "exists": true, "between": true,
+	"like": true, "glob": true, "regexp": true, "match": true, "escape": true,
+	"case": true, "when": true, "then": true, "else": true, "where": true, "on": true, "as": true,
+}
+
 func spaced(prev, cur token, i int) bool {
+	number := func(t token) bool { return t.kind == tokWord && (isDigit(t.text[0]) || t.text[0] == '.') }
 	switch {
+	case prev.is(".") && number(cur), cur.is(".") && number(prev):
+		return true // "t. 5" and "0 .a" must not become the numbers ".5" and "0."
 	case prev.is("(") || prev.is(".") || prev.is(","):
 		return false
 	case cur.is(")") || cur.is(",") || cur.is("."):
 		return false
-	case cur.is("(") && (prev.kind == tokWord || prev.kind == tokIdent):
-		return false
-	case i == 1 && (prev.is("-") || prev.is("+")):
+	case cur.is("(") && (prev.kind == tokWord && !spacedKeywords[strings.ToLower(prev.text)] || prev.kind == tokIdent):
+		return false // a call or a type's size
+	case i == 1 && number(cur) && (prev.is("-") || prev.is("+")):
 		return false // a leading sign: DEFAULT -1
 	}
 	return true

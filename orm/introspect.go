@@ -1,6 +1,9 @@
 package orm
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
 
 // Introspector is implemented by dialects that can read the live schema.
 // Migrations use it to find their history table; tests use it to compare
@@ -9,6 +12,21 @@ type Introspector interface {
 	// Tables lists the tables of the connection's current schema (the
 	// search_path's first schema on PostgreSQL), sorted.
 	Tables(ctx context.Context, c Conn) ([]string, error)
+	// Schema reads every table of the current schema — columns, primary
+	// key, unique, check and foreign key constraints, indexes — into a
+	// sorted, comparable snapshot. It runs several queries: pass a
+	// transaction's Conn for a snapshot of one moment.
+	Schema(ctx context.Context, c Conn) (*SchemaSnapshot, error)
+}
+
+// Introspect reads db's live schema with its dialect's Introspector (see
+// SchemaSnapshot); it is an error if the dialect has none.
+func (db *DB) Introspect(ctx context.Context) (*SchemaSnapshot, error) {
+	in, ok := db.dialect.(Introspector)
+	if !ok {
+		return nil, fmt.Errorf("orm: the %s dialect cannot read the schema (orm.Introspector)", db.dialect.Name())
+	}
+	return in.Schema(ctx, db.Conn(ctx))
 }
 
 // AdvisoryLocker is implemented by dialects whose transactions can take an

@@ -60,8 +60,8 @@ func prepareCreate(m *Model, p unsafe.Pointer) error {
 
 func insertRow[T any](ctx context.Context, db *DB, m *Model, obj *T) error {
 	p := unsafe.Pointer(obj)
-	if m.hasDBDefaults {
-		return insertWithDBDefaults(ctx, db, m, p)
+	if m.hasDBDefaults || onlyAutoKey(m) {
+		return insertWithDBDefaults(ctx, db, m, p) // it writes DEFAULT VALUES for no columns
 	}
 	b := newBuilder(db)
 	cols := insertHead(b, m)
@@ -287,9 +287,10 @@ func BulkCreate[T any](ctx context.Context, db *DB, objs []T, batchSize int) err
 	if err != nil {
 		return err
 	}
-	if m.hasDBDefaults {
-		// Which columns the database fills differs per row: insert row by
-		// row, as one unit.
+	if m.hasDBDefaults || onlyAutoKey(m) {
+		// Which columns the database fills differs per row (or, with no
+		// column to write, each row is INSERT … DEFAULT VALUES): insert row
+		// by row, as one unit.
 		return db.Atomic(ctx, func(ctx context.Context) error {
 			for i := range objs {
 				p := unsafe.Pointer(&objs[i])
@@ -344,6 +345,11 @@ func scanKeys[T any](ctx context.Context, db *DB, m *Model, b *builder, batch []
 	}
 	return wrapWrite(m, "bulk create", rows.Err())
 }
+
+// onlyAutoKey reports whether m has no column but its auto-increment key
+// (say, a model whose other fields are many-to-many relations), so an
+// INSERT has no column to name.
+func onlyAutoKey(m *Model) bool { return len(m.Fields) == 1 && m.PK.AutoIncrement }
 
 // insertColumns are the columns an INSERT writes: all but an auto-increment key.
 func insertColumns(m *Model) []*Field {

@@ -61,6 +61,39 @@ type annotation struct {
 
 var aliasRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
+// aliasClash describes the name of m an annotation alias would shadow — a
+// field by Go name or column, a reverse or many-to-many relation, a Many[T]
+// holder — or returns "". Names are compared ignoring case: SQLite folds
+// identifier case, and "Votes" beside "votes" would confuse any reader.
+func aliasClash(m *Model, alias string) string {
+	for _, f := range m.Fields {
+		if strings.EqualFold(alias, f.Name) || strings.EqualFold(alias, f.Column) || strings.EqualFold(alias, snakeCase(f.Name)) {
+			return fmt.Sprintf("the field %s (column %s)", f.Name, f.Column)
+		}
+	}
+	for name := range m.reverse {
+		if strings.EqualFold(alias, name) {
+			return "the reverse relation " + name
+		}
+	}
+	for name := range m.many {
+		if strings.EqualFold(alias, name) {
+			return "the many-to-many relation " + name
+		}
+	}
+	for related, h := range m.holders {
+		if strings.EqualFold(alias, h.name) || strings.EqualFold(alias, related) {
+			return fmt.Sprintf("the field %s (holding the relation %s)", h.name, related)
+		}
+	}
+	for _, mm := range m.ManyToMany {
+		if strings.EqualFold(alias, mm.Name) {
+			return "the many-to-many field " + mm.Name
+		}
+	}
+	return ""
+}
+
 // resolveAgg checks a against model m; taken lists the aliases already used.
 func resolveAgg(m *Model, a Agg, taken []*annotation) (*annotation, error) {
 	fail := func(format string, args ...any) (*annotation, error) {
@@ -79,11 +112,8 @@ func resolveAgg(m *Model, a Agg, taken []*annotation) (*annotation, error) {
 	case strings.HasPrefix(strings.ToLower(a.alias), "anode_"):
 		return fail("alias: the prefix anode_ is reserved")
 	}
-	if _, clash := m.Field(a.alias); clash {
-		return fail("alias clashes with a field of %s (fields: %s)", m.Label(), strings.Join(m.FieldNames(), ", "))
-	}
-	if _, clash := m.reverse[a.alias]; clash {
-		return fail("alias clashes with the reverse relation %s of %s", a.alias, m.Label())
+	if clash := aliasClash(m, a.alias); clash != "" {
+		return fail("alias clashes with %s of %s (names are compared ignoring case; pick another alias)", clash, m.Label())
 	}
 	for _, t := range taken {
 		if strings.EqualFold(t.alias, a.alias) {

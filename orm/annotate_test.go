@@ -194,3 +194,78 @@ func TestQryTimeAggregates(t *testing.T) {
 		}
 	})
 }
+
+type AnnAuthor struct {
+	ID   int64
+	Name string `anode:"max=40"`
+}
+
+type AnnTag struct {
+	ID   int64
+	Name string `anode:"max=40"`
+}
+
+type AnnPost struct {
+	ID      int64
+	PubDate time.Time
+	Author  orm.FK[AnnAuthor]    `anode:"on_delete=cascade,related=posts"`
+	Tags    orm.M2M[AnnTag]      `anode:"related=posts"`
+	Notes   orm.Many[AnnComment] `anode:"related=comments"`
+	Rating  int
+}
+
+type AnnComment struct {
+	ID   int64
+	Post orm.FK[AnnPost] `anode:"on_delete=cascade,related=comments"`
+	Body string
+}
+
+// TestQryAnnotateAliasClash checks that an alias may not shadow a field or
+// relation of the model, by Go name or column, whatever its case.
+func TestQryAnnotateAliasClash(t *testing.T) {
+	forEachDB(t, []any{AnnAuthor{}, AnnTag{}, AnnPost{}, AnnComment{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		for _, tc := range []struct {
+			alias, clash string
+		}{
+			{"rating", "field Rating"},
+			{"RATING", "field Rating"},
+			{"pubdate", "field PubDate"},
+			{"Pub_Date", "field PubDate"},
+			{"author", "field Author"},
+			{"Author_ID", "field Author (column author_id)"},
+			{"id", "field ID"},
+			{"Comments", "reverse relation comments"},
+			{"TAGS", "many-to-many"},
+			{"notes", "field Notes"},
+		} {
+			_, err := orm.Values[struct{ ID int64 }](ctx, orm.From[AnnPost](db).Annotate(orm.CountOf("comments").As(tc.alias)))
+			var le *orm.LookupError
+			if !errors.As(err, &le) || le.Lookup != tc.alias || !strings.Contains(le.Reason, "clashes with the "+tc.clash) {
+				t.Errorf("alias %q: got %v, want a *LookupError: clashes with the %s", tc.alias, err, tc.clash)
+			}
+		}
+		// Aggregate checks aliases the same way; the reverse relation of
+		// the other model counts there.
+		if _, err := orm.From[AnnAuthor](db).Aggregate(ctx, orm.CountOf("id").As("Posts")); err == nil || !strings.Contains(err.Error(), "reverse relation posts") {
+			t.Errorf("alias Posts on AnnAuthor: %v", err)
+		}
+		if _, err := orm.From[AnnTag](db).Aggregate(ctx, orm.CountOf("id").As("posts")); err == nil || !strings.Contains(err.Error(), "many-to-many relation posts") {
+			t.Errorf("alias posts on AnnTag: %v", err)
+		}
+		// A distinct alias works.
+		a := AnnAuthor{Name: "ana"}
+		must(t, orm.Create(ctx, db, &a))
+		p := AnnPost{PubDate: time.Now(), Author: orm.FK[AnnAuthor]{ID: a.ID}}
+		must(t, orm.Create(ctx, db, &p))
+		must(t, orm.Create(ctx, db, &AnnComment{Post: orm.FK[AnnPost]{ID: p.ID}, Body: "hi"}))
+		type row struct {
+			ID        int64
+			NComments int64
+		}
+		rows, err := orm.Values[row](ctx, orm.From[AnnPost](db).Annotate(orm.CountOf("comments").As("n_comments")))
+		if err != nil || len(rows) != 1 || rows[0].NComments != 1 {
+			t.Errorf("n_comments: %+v, %v", rows, err)
+		}
+	})
+}

@@ -12,8 +12,11 @@ import (
 // WHERE pk IN (…). It returns the number of rows changed; an object whose
 // row is gone changes nothing. Like Django's bulk_update, it runs no hooks
 // and does not check that objects were loaded with every field, so name only
-// the fields you mean to write. Wrap it in Atomic to make all batches one
-// unit.
+// the fields you mean to write. Every object's values are checked first, as
+// Save checks them: a value outside the choices, a decimal with too many
+// digits or places, or one that cannot be encoded as JSON is a *ValueError
+// (errors.Is ErrInvalidValue), and nothing is written. Wrap it in Atomic to
+// make all batches one unit.
 func BulkUpdate[T any](ctx context.Context, db *DB, objs []T, fields ...string) (int64, error) {
 	m, err := ModelOf[T](db.registry)
 	if err != nil {
@@ -33,8 +36,12 @@ func BulkUpdate[T any](ctx context.Context, db *DB, objs []T, fields ...string) 
 	}
 	pk := m.PK
 	for i := range objs {
-		if pk.AutoIncrement && isZeroInt(pk, unsafe.Add(unsafe.Pointer(&objs[i]), pk.acc.offset)) {
+		p := unsafe.Pointer(&objs[i])
+		if pk.AutoIncrement && isZeroInt(pk, unsafe.Add(p, pk.acc.offset)) {
 			return 0, fmt.Errorf("orm: bulk update %s: object %d has no primary key (create it first)", m.Label(), i)
+		}
+		if err := validateFields(fs, p); err != nil {
+			return 0, fmt.Errorf("orm: bulk update %s: object %d: %w", m.Label(), i, err)
 		}
 	}
 	// Each object binds its key and value once per field, and its key once

@@ -166,10 +166,28 @@ func (f *Field) checkChoice(v any) error {
 // once at registration so a model without them pays nothing.
 func (m *Model) initValidators() {
 	for _, f := range m.Fields {
-		if f.allowed != nil || f.Kind == KindDecimal || f.Kind == KindJSON || f.Kind == KindDate || f.Kind == KindTimeOfDay {
+		if f.needsCheck() {
 			m.validated = append(m.validated, f)
 		}
 	}
+}
+
+// needsCheck reports whether f's values are checked before a write.
+func (f *Field) needsCheck() bool {
+	return f.allowed != nil || f.Kind == KindDecimal || f.Kind == KindJSON || f.Kind == KindDate || f.Kind == KindTimeOfDay
+}
+
+// validateFields is validate for the fields fs only (SaveFields, BulkUpdate).
+func validateFields(fs []*Field, p unsafe.Pointer) error {
+	for _, f := range fs {
+		if !f.needsCheck() {
+			continue
+		}
+		if err := f.checkValue(f.acc.arg(unsafe.Add(p, f.acc.offset))); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // validate checks the object at p before it is written.

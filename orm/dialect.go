@@ -38,7 +38,8 @@ type Dialect interface {
 	// escaped, so value always matches literally.
 	Match(kind string, fold bool, col, ph, value string) (sql string, pattern string)
 	// Extract renders a part of time column col (quoted), in UTC: an
-	// integer for "year", "month", "day", "hour", "minute", "second",
+	// integer for "year", "month", "day", "hour", "minute", "second" (its
+	// integer part: 59.6 is 59),
 	// "week_day" (1 = Sunday … 7), "iso_week_day" (1 = Monday … 7), "week"
 	// and "iso_year" (ISO 8601) and "quarter"; for "date", the date as
 	// YYYY-MM-DD text.
@@ -76,6 +77,17 @@ type DateExtractor interface {
 	// ExtractDate renders the integer part ("year", "month", "day") of date
 	// column col (quoted).
 	ExtractDate(part, col string) string
+}
+
+// TimeOfDayExtractor is the optional Dialect interface behind the hour,
+// minute and second transforms of orm.TimeOfDay fields, whose column type
+// differs from a time's. Without it, those transforms are refused with a
+// *LookupError.
+type TimeOfDayExtractor interface {
+	// ExtractTimeOfDay renders the integer part ("hour", "minute",
+	// "second") of time-of-day column col (quoted); the second is
+	// truncated, never rounded.
+	ExtractTimeOfDay(part, col string) string
 }
 
 // LikePattern builds a LIKE pattern for kind (contains, startswith,

@@ -130,6 +130,19 @@ type Field struct {
 	acc accessors
 }
 
+// ValueType returns the Go type of one non-NULL value of the field: T for
+// a *T or orm.Null[T] field, the field's own type otherwise (a named type
+// such as Status stays named; a JSON field's is orm.JSON[T]). A foreign
+// key's value is its FK[T] or Ref[T, K]; the key inside has type
+// Related.PK.ValueType(). Forms and the admin parse input into it. It is
+// never nil, and safe for concurrent use.
+func (f *Field) ValueType() reflect.Type {
+	if f.valueType == nil {
+		return f.Type
+	}
+	return f.valueType
+}
+
 // Choice is one allowed value of a field, with its label.
 type Choice struct {
 	Value any

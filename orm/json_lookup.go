@@ -3,6 +3,7 @@ package orm
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -27,12 +28,26 @@ type JSONDialect interface {
 	// JSONType renders the JSON type name of the value at the bound path
 	// ("null" for a JSON null), NULL where the path does not exist.
 	JSONType(col, pathPH string) string
+	// JSONExtractText renders the value at the bound path as SQL text, for
+	// the text lookups (iexact, contains, startswith, endswith and their
+	// case-insensitive forms): a JSON string's content without quotes, NULL
+	// where the path does not exist.
+	JSONExtractText(col, pathPH string) string
 }
 
 // jsonLookups are the lookups a JSON key path can end with.
 var jsonLookups = map[string]bool{
 	"exact": true, "gt": true, "gte": true, "lt": true, "lte": true, "in": true, "isnull": true,
 	"has_key": true, "has_keys": true, "has_any_keys": true,
+	"iexact": true, "contains": true, "icontains": true, "startswith": true, "istartswith": true,
+	"endswith": true, "iendswith": true,
+}
+
+// jsonTextLookups are the lookups that compare the text at a key path
+// rather than the JSON value.
+var jsonTextLookups = map[string]bool{
+	"iexact": true, "contains": true, "icontains": true, "startswith": true, "istartswith": true,
+	"endswith": true, "iendswith": true,
 }
 
 // jsonCondition tests a JSON field at a key path.
@@ -43,6 +58,7 @@ type jsonCondition struct {
 	values []string
 	keys   [][]any // has_key(s): the full paths tested
 	isnull bool
+	text   string // a text lookup's value, matched literally
 }
 
 // newJSONCondition parses "data__owner__name__exact" (rest is the text after
@@ -110,6 +126,15 @@ func newJSONCondition(m *Model, f *Field, text, rest string, value any) (expr, e
 			}
 			c.keys = append(c.keys, append(append([]any(nil), c.path...), k))
 		}
+	case "iexact", "contains", "icontains", "startswith", "istartswith", "endswith", "iendswith":
+		if len(c.path) == 0 {
+			return fail("%s compares the text at a key path: name a key after %s (%s__<key>__%s)", lookup, f.Name, f.Column, lookup)
+		}
+		rv := reflect.ValueOf(value)
+		if value == nil || rv.Kind() != reflect.String {
+			return fail("%s takes a string, not %T", lookup, value)
+		}
+		c.text = rv.String()
 	case "in":
 		vals, ok := value.([]any)
 		if !ok {
@@ -191,6 +216,20 @@ func (c jsonCondition) render(b *builder) {
 			b.sql.WriteString(jd.JSONType(col, path(k)) + " IS NOT NULL")
 		}
 		b.sql.WriteString(")")
+	case "iexact":
+		b.sql.WriteString("LOWER(" + jd.JSONExtractText(col, path(c.path)) + ") = LOWER(")
+		b.arg(c.text)
+		b.sql.WriteString(")")
+	case "contains", "icontains", "startswith", "istartswith", "endswith", "iendswith":
+		fold := c.lookup[0] == 'i'
+		kind := c.lookup
+		if fold {
+			kind = kind[1:]
+		}
+		text := jd.JSONExtractText(col, path(c.path)) // binds the path first
+		sql, pattern := b.d.Match(kind, fold, text, b.d.Placeholder(len(b.args)+1), c.text)
+		b.args = append(b.args, pattern)
+		b.sql.WriteString(sql)
 	case "in":
 		if len(c.values) == 0 {
 			b.sql.WriteString("1 = 0")

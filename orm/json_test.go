@@ -202,3 +202,84 @@ func TestFldJSONDefinitionErrors(t *testing.T) {
 		t.Errorf("unique JSON: %v", err)
 	}
 }
+
+// TestFldJSONTextLookups checks the text lookups at a key path: the text
+// there is matched, with the path and pattern bound and LIKE and GLOB
+// wildcards in the value matching literally.
+func TestFldJSONTextLookups(t *testing.T) {
+	const odd = `o'd"d.[0]$%k` // a key that needs quoting in a JSON path
+	forEachDB(t, []any{FldDoc{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		docs := []FldDoc{
+			{Name: "a", Data: orm.JSONOf(map[string]any{"author": map[string]any{"name": "Ana María"}, odd: "50% off_x", "tags": []any{"golang"}})},
+			{Name: "b", Data: orm.JSONOf(map[string]any{"author": map[string]any{"name": "ANAbel"}, odd: "500 off-x", "tags": []any{"web"}})},
+			{Name: "c", Data: orm.JSONOf(map[string]any{odd: "a*?[b", "n": 12})},
+			{Name: "d", Data: orm.JSONOf(map[string]any{odd: "ab\\c"})},
+		}
+		if err := orm.BulkCreate(ctx, db, docs, 0); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			lookup string
+			value  any
+			want   string
+		}{
+			{"data__author__name__iexact", "ana maría", "a"},
+			{"data__author__name__iexact", "ana", ""},
+			{"data__author__name__contains", "Ana", "a"},
+			{"data__author__name__icontains", "ana", "a b"},
+			{"data__author__name__startswith", "AN", "b"},
+			{"data__author__name__istartswith", "an", "a b"},
+			{"data__author__name__endswith", "bel", "b"},
+			{"data__author__name__endswith", "BEL", ""},
+			{"data__author__name__iendswith", "BEL", "b"},
+			{"data__tags__0__startswith", "go", "a"},
+			{"data__" + odd + "__contains", "50% off", "a"},
+			{"data__" + odd + "__endswith", "_x", "a"},
+			{"data__" + odd + "__icontains", "% OFF_", "a"},
+			{"data__" + odd + "__istartswith", "50%", "a"},
+			{"data__" + odd + "__contains", "*?[", "c"},
+			{"data__" + odd + "__startswith", "a*", "c"},
+			{"data__" + odd + "__iendswith", "?[B", "c"},
+			{"data__" + odd + "__contains", "\\", "d"},
+			{"data__" + odd + "__icontains", "b\\C", "d"},
+			{"data__" + odd + "__iexact", "A*?[B", "c"},
+			{"data__n__contains", "2", "c"},
+		} {
+			q := orm.From[FldDoc](db).Filter(tc.lookup, tc.value).OrderBy("name")
+			rows, err := q.All(ctx)
+			if err != nil {
+				t.Errorf("%s %v: %v", tc.lookup, tc.value, err)
+				continue
+			}
+			var names []string
+			for _, r := range rows {
+				names = append(names, r.Name)
+			}
+			if got := strings.Join(names, " "); got != tc.want {
+				t.Errorf("%s %v: got %q, want %q", tc.lookup, tc.value, got, tc.want)
+			}
+			sql, _, err := q.SQL()
+			if err != nil || strings.Contains(sql, "o'd") || strings.Contains(sql, "author") {
+				t.Errorf("%s: key path in the SQL: %s %v", tc.lookup, sql, err)
+			}
+		}
+		// A text lookup needs a key path and a string.
+		for _, l := range []struct {
+			lookup string
+			value  any
+			reason string
+		}{
+			{"data__contains", "x", "key path"},
+			{"data__icontains", "x", "key path"},
+			{"data__author__name__contains", 1, "takes a string"},
+			{"data__author__name__iexact", nil, "takes a string"},
+		} {
+			_, err := orm.From[FldDoc](db).Filter(l.lookup, l.value).All(ctx)
+			var le *orm.LookupError
+			if !errors.As(err, &le) || !strings.Contains(le.Reason, l.reason) {
+				t.Errorf("%s %v: got %v, want a *LookupError about %q", l.lookup, l.value, err, l.reason)
+			}
+		}
+	})
+}

@@ -45,6 +45,9 @@ type condition struct {
 var dayParts = map[string]bool{"year": true, "month": true, "day": true, "quarter": true,
 	"week_day": true, "iso_week_day": true, "week": true, "iso_year": true}
 
+// clockParts are the transforms that also apply to time-of-day fields.
+var clockParts = map[string]bool{"hour": true, "minute": true, "second": true}
+
 // Besides the integer parts, date compares the UTC calendar date, week_day
 // counts 1 = Sunday … 7 = Saturday (as Django), iso_week_day 1 = Monday …
 // 7 = Sunday, week and iso_year are ISO 8601's.
@@ -183,9 +186,12 @@ func newCondition(m *Model, text string, value any) (condition, error) {
 	}
 	part := ""
 	if p, rest, _ := strings.Cut(lookup, "__"); dateParts[p] {
-		if f.Kind != KindTime && !(f.Kind == KindDate && dayParts[p]) {
-			if f.Kind == KindDate {
+		if f.Kind != KindTime && !(f.Kind == KindDate && dayParts[p]) && !(f.Kind == KindTimeOfDay && clockParts[p]) {
+			switch f.Kind {
+			case KindDate:
 				return fail("%s applies to time fields; a date takes year, month, day, quarter, week_day, iso_week_day, week and iso_year", p)
+			case KindTimeOfDay:
+				return fail("%s applies to time fields; a time of day takes hour, minute and second", p)
 			}
 			return fail("%s applies to time fields, and %s is %s", p, f.Name, f.Kind)
 		}
@@ -195,7 +201,7 @@ func newCondition(m *Model, text string, value any) (condition, error) {
 		default:
 			return fail("after %s, use exact, gt, gte, lt, lte, in or range", p)
 		}
-		datePart := f.Kind == KindDate
+		datePart, clockPart := f.Kind == KindDate, f.Kind == KindTimeOfDay
 		if p == "date" {
 			// Compared as the date's text (YYYY-MM-DD), from time.Time values.
 			f = &Field{Name: f.Name + "__" + p, Column: f.Column, Kind: KindTime, Type: timeType, model: f.model, pos: f.pos}
@@ -205,6 +211,8 @@ func newCondition(m *Model, text string, value any) (condition, error) {
 		}
 		if datePart {
 			part = "date:" + p
+		} else if clockPart {
+			part = "clock:" + p
 		}
 	}
 	if lookup == "" {
@@ -466,6 +474,16 @@ func (c condition) render(b *builder) {
 			} else {
 				b.sql.WriteString(b.d.Extract(part, b.d.QuoteIdent(c.field.Column)))
 			}
+			return
+		}
+		if part, ok := strings.CutPrefix(c.part, "clock:"); ok {
+			te, ok := b.d.(TimeOfDayExtractor)
+			if !ok {
+				b.fail(&LookupError{Model: c.field.model.Label(), Lookup: c.field.Name, Reason: "the " + b.d.Name() + " dialect cannot extract parts of a time of day"})
+				b.sql.WriteString("NULL")
+				return
+			}
+			b.sql.WriteString(te.ExtractTimeOfDay(part, b.d.QuoteIdent(c.field.Column)))
 			return
 		}
 		if c.part != "" {

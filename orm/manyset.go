@@ -79,6 +79,10 @@ func (s *ManySet[T]) cond() expr {
 }
 
 // Add relates objs to the object; pairs that exist already are left alone.
+// A new pair is a row of the through model with its other fields at their
+// defaults, checked as Create checks a row: a UUID primary key is assigned,
+// and a value Create refuses (outside the choices, a zero Date) is a
+// *ValueError, adding nothing. No hooks run, as with BulkCreate.
 func (s *ManySet[T]) Add(ctx context.Context, objs ...T) error {
 	if s.err != nil {
 		return s.err
@@ -111,7 +115,7 @@ func (s *ManySet[T]) Clear(ctx context.Context) error {
 }
 
 // Set makes objs exactly the related objects: others are removed, missing
-// ones added, in one transaction.
+// ones added as by Add, in one transaction; an error changes nothing.
 func (s *ManySet[T]) Set(ctx context.Context, objs ...T) error {
 	if s.err != nil {
 		return s.err
@@ -166,7 +170,9 @@ func (s *ManySet[T]) add(ctx context.Context, keys []any) error {
 		seen[k] = true
 	}
 	// The missing pairs, as rows of the through model (its other fields at
-	// their defaults), inserted in multi-row statements.
+	// their defaults), checked as Create checks a row (a UUID key assigned,
+	// choices, decimals, dates) before any is inserted, then inserted in
+	// multi-row statements.
 	var objs []unsafe.Pointer
 	for _, k := range keys {
 		if seen[k] {
@@ -174,14 +180,26 @@ func (s *ManySet[T]) add(ctx context.Context, keys []any) error {
 		}
 		seen[k] = true
 		p := th.newObj()
-		applyDefaults(th, p)
 		if err := setKey(s.end.near(), p, s.key); err != nil {
 			return err
 		}
 		if err := setKey(s.end.far(), p, k); err != nil {
 			return err
 		}
+		if err := prepareCreate(th, p); err != nil {
+			return fmt.Errorf("orm: add to %s.%s: %w", s.end.mm.Model.Label(), s.end.mm.Name, err)
+		}
 		objs = append(objs, p)
+	}
+	if th.hasDBDefaults {
+		// The database fills unset db_default fields: row by row, as
+		// BulkCreate does (this runs in Add's or Set's transaction).
+		for _, p := range objs {
+			if err := insertWithDBDefaults(ctx, s.db, th, p); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	batch := min(1000, maxBindArgs/max(len(insertColumns(th)), 1))
 	for start := 0; start < len(objs); start += batch {

@@ -325,3 +325,64 @@ func TestOnDeleteDoNothingAndSetNull(t *testing.T) {
 		}
 	})
 }
+
+type RelUShelf struct {
+	ID   orm.UUID
+	Name string `anode:"max=50"`
+}
+
+type RelUItem struct {
+	ID    int64
+	Shelf orm.Ref[RelUShelf, orm.UUID] `anode:"default=0190F3A2-1B2C-7D3E-8F40-5A6B7C8D9E0F,on_delete=set_default"`
+}
+
+// TestOnDeleteSetDefaultUUID checks set_default on a foreign key to a
+// model with a UUID key: the default is parsed as an orm.UUID (any case),
+// rendered into the schema in canonical form, applied to new rows and by
+// the database when the referenced row is deleted.
+func TestOnDeleteSetDefaultUUID(t *testing.T) {
+	forEachDB(t, []any{RelUShelf{}, RelUItem{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		want, err := orm.ParseUUID("0190f3a2-1b2c-7d3e-8f40-5a6b7c8d9e0f")
+		must(t, err)
+		m, err := orm.ModelOf[RelUItem](db.Registry())
+		must(t, err)
+		f, _ := m.Field("Shelf")
+		if f.Default != want {
+			t.Fatalf("Default = %#v, want the orm.UUID %s", f.Default, want)
+		}
+		ddl, err := orm.CreateTableSQL(db.Dialect(), m)
+		must(t, err)
+		if !strings.Contains(strings.Join(ddl, "\n"), "DEFAULT '"+want.String()+"'") {
+			t.Errorf("schema lacks the canonical default: %s", ddl)
+		}
+		def := RelUShelf{ID: want, Name: "default"}
+		other := RelUShelf{Name: "other"}
+		must(t, orm.Create(ctx, db, &def))
+		must(t, orm.Create(ctx, db, &other))
+		unset := RelUItem{}
+		must(t, orm.Create(ctx, db, &unset))
+		if unset.Shelf.ID != want {
+			t.Fatalf("a new item gets the default key: %s", unset.Shelf.ID)
+		}
+		it := RelUItem{Shelf: orm.Ref[RelUShelf, orm.UUID]{ID: other.ID}}
+		must(t, orm.Create(ctx, db, &it))
+		must(t, orm.Delete(ctx, db, &other))
+		got, err := orm.From[RelUItem](db).Filter("id", it.ID).Get(ctx)
+		if err != nil || got.Shelf.ID != want {
+			t.Fatalf("set_default: %+v, %v", got, err)
+		}
+		if n, err := orm.From[RelUItem](db).Filter("shelf", want).Count(ctx); err != nil || n != 2 {
+			t.Fatalf("items on the default shelf: %d, %v", n, err)
+		}
+	})
+	type RelBadUUIDDefault struct {
+		ID    int64
+		Shelf orm.Ref[RelUShelf, orm.UUID] `anode:"default=0190f3a2,on_delete=set_default"`
+	}
+	err := orm.NewRegistry().Register("app", RelUShelf{}, RelBadUUIDDefault{})
+	var me *orm.ModelError
+	if !errors.As(err, &me) || me.Field != "Shelf" || !strings.Contains(err.Error(), `default="0190f3a2"`) {
+		t.Errorf("an invalid UUID default: %v, want a *ModelError naming Shelf", err)
+	}
+}

@@ -168,3 +168,72 @@ func TestQryRegex(t *testing.T) {
 		}
 	})
 }
+
+type QryShift struct {
+	ID     int64
+	Name   string `anode:"max=10"`
+	At     time.Time
+	Opens  orm.TimeOfDay
+	Closes orm.Null[orm.TimeOfDay]
+}
+
+// TestQryClockTransforms checks hour, minute and second on time and
+// time-of-day fields, with fractional seconds: the second is truncated
+// (59.6 is 59, never 60), on every database.
+func TestQryClockTransforms(t *testing.T) {
+	forEachDB(t, []any{QryShift{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		tod := func(s string) orm.TimeOfDay {
+			v, err := orm.ParseTimeOfDay(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return v
+		}
+		shifts := []QryShift{
+			{Name: "a", At: time.Date(2026, 3, 1, 10, 20, 59, 600_000_000, time.UTC), Opens: tod("08:30:59.600000"), Closes: orm.NullOf(tod("17:00"))},
+			{Name: "b", At: time.Date(2026, 3, 1, 10, 21, 0, 400_000_000, time.UTC), Opens: tod("08:31:00.400000")},
+			{Name: "c", At: time.Date(2026, 3, 1, 23, 59, 59, 999_999_000, time.UTC), Opens: tod("23:59:59.999999"), Closes: orm.NullOf(tod("23:59:30.5"))},
+		}
+		must(t, orm.BulkCreate(ctx, db, shifts, 0))
+		for _, tc := range []struct {
+			lookup string
+			value  any
+			want   string
+		}{
+			{"at__second", 59, "a c"},
+			{"at__second", 60, ""},
+			{"at__second", 0, "b"},
+			{"at__second__gte", 59, "a c"},
+			{"at__minute", 20, "a"},
+			{"at__hour__gte", 23, "c"},
+			{"opens__hour", 8, "a b"},
+			{"opens__hour__gte", 9, "c"},
+			{"opens__minute__in", []int{30, 59}, "a c"},
+			{"opens__minute__range", []int{31, 58}, "b"},
+			{"opens__second", 59, "a c"},
+			{"opens__second", 60, ""},
+			{"opens__second__lt", 1, "b"},
+			{"opens__second__exact", 0, "b"},
+			{"closes__hour", 17, "a"},
+			{"closes__second", 30, "c"},
+			{"closes__minute__lte", 30, "a"},
+		} {
+			got, err := orm.ValuesList[string](ctx, orm.From[QryShift](db).Filter(tc.lookup, tc.value).OrderBy("name"), "name")
+			if err != nil {
+				t.Errorf("%s %v: %v", tc.lookup, tc.value, err)
+				continue
+			}
+			if s := strings.Join(got, " "); s != tc.want {
+				t.Errorf("%s %v: got %q, want %q", tc.lookup, tc.value, s, tc.want)
+			}
+		}
+		for _, lookup := range []string{"opens__year", "opens__date", "opens__week_day", "closes__day"} {
+			_, err := orm.From[QryShift](db).Filter(lookup, 1).All(ctx)
+			var le *orm.LookupError
+			if !errors.As(err, &le) || !strings.Contains(le.Reason, "hour, minute and second") {
+				t.Errorf("%s: got %v, want a *LookupError listing hour, minute and second", lookup, err)
+			}
+		}
+	})
+}

@@ -440,8 +440,10 @@ func (q *QuerySet[T]) UpdateOrCreate(ctx context.Context, obj T) (row T, created
 
 // SaveFields updates only the named fields of obj's row, by primary key, like
 // Django's save(update_fields=…): the way to write back an object loaded
-// with Only or Defer without overwriting the fields it did not load. Hooks
-// run as for Save. No row with obj's key is ErrNotFound.
+// with Only or Defer without overwriting the fields it did not load. The
+// named fields' values are checked as Save checks them (a *ValueError
+// before any SQL), and hooks run as for Save. No row with obj's key is
+// ErrNotFound.
 func SaveFields[T any](ctx context.Context, db *DB, obj *T, fields ...string) error {
 	m, err := ModelOf[T](db.registry)
 	if err != nil {
@@ -459,8 +461,17 @@ func SaveFields[T any](ctx context.Context, db *DB, obj *T, fields ...string) er
 			return &LookupError{Model: m.Label(), Lookup: f.Name, Reason: "SaveFields: the primary key cannot be updated"}
 		}
 	}
+	p := unsafe.Pointer(obj)
+	if err := validateFields(fs, p); err != nil {
+		return err
+	}
 	return withHooks(ctx, db, m, obj, OpUpdate, func(ctx context.Context) error {
-		return updateFields(ctx, db, m, unsafe.Pointer(obj), fs)
+		if m.hooks.any() {
+			if err := validateFields(fs, p); err != nil { // a hook may have changed obj
+				return err
+			}
+		}
+		return updateFields(ctx, db, m, p, fs)
 	})
 }
 

@@ -135,12 +135,23 @@ func extract(part, from string) string {
 	if part == "week_day" { // DOW counts 0 = Sunday; Django counts from 1
 		return "(CAST(EXTRACT(DOW FROM " + from + ") AS INTEGER) + 1)"
 	}
+	if part == "second" {
+		// EXTRACT(SECOND) has the fraction (59.6), which CAST would round
+		// up to 60: take the integer part, as Django does.
+		return "CAST(FLOOR(EXTRACT(SECOND FROM " + from + ")) AS INTEGER)"
+	}
 	field := map[string]string{"iso_week_day": "ISODOW", "iso_year": "ISOYEAR"}[part]
 	if field == "" {
-		field = strings.ToUpper(part) // YEAR … SECOND, WEEK (ISO), QUARTER
+		field = strings.ToUpper(part) // YEAR … MINUTE, WEEK (ISO), QUARTER
 	}
 	return "CAST(EXTRACT(" + field + " FROM " + from + ") AS INTEGER)"
 }
+
+var _ orm.TimeOfDayExtractor = Dialect{}
+
+// ExtractTimeOfDay renders EXTRACT(part) of a TIME column, which has no
+// time zone, as an integer (the second truncated).
+func (Dialect) ExtractTimeOfDay(part, col string) string { return extract(part, col) }
 
 var _ orm.RegexDialect = Dialect{}
 
@@ -186,6 +197,12 @@ func (Dialect) JSONPath(path []any) any {
 // numerically, strings as text).
 func (Dialect) JSONExtract(col, pathPH string) string {
 	return "(" + col + " #> CAST(" + pathPH + " AS TEXT[]))"
+}
+
+// JSONExtractText renders col #>> path: a JSON string's text without
+// quotes, other values as their JSON text.
+func (Dialect) JSONExtractText(col, pathPH string) string {
+	return "(" + col + " #>> CAST(" + pathPH + " AS TEXT[]))"
 }
 
 // JSONValue casts the bound JSON text to JSONB.

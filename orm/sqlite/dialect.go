@@ -147,6 +147,16 @@ func (dialect) Extract(part, col string) string {
 	return "CAST(substr(" + col + ", " + pos + ") AS INTEGER)"
 }
 
+var _ orm.TimeOfDayExtractor = dialect{}
+
+// ExtractTimeOfDay reads the hour, minute or second of the text a time of
+// day is stored as ("15:04:05[.ffffff]"), as an integer; the fraction of a
+// second is not read, so the second is truncated.
+func (dialect) ExtractTimeOfDay(part, col string) string {
+	pos := map[string]string{"hour": "1, 2", "minute": "4, 2", "second": "7, 2"}[part]
+	return "CAST(substr(" + col + ", " + pos + ") AS INTEGER)"
+}
+
 // ResetSequence returns "": SQLite moves an AUTOINCREMENT counter past any
 // key inserted explicitly.
 func (dialect) ResetSequence(table, column string) string { return "" }
@@ -167,6 +177,13 @@ func (dialect) JSONExtract(col, pathPH string) string {
 // JSONValue extracts the bound JSON text's top value the same way, so both
 // sides of a comparison have the same SQL types.
 func (dialect) JSONValue(ph string) string { return "json_extract(" + ph + ", '$')" }
+
+// JSONExtractText renders json_extract(col, path), which is a JSON
+// string's text without quotes; other scalars compare by their SQL text
+// (true is 1), objects and arrays as minified JSON.
+func (dialect) JSONExtractText(col, pathPH string) string {
+	return "json_extract(" + col + ", " + pathPH + ")"
+}
 
 // JSONType renders json_type(col, path).
 func (dialect) JSONType(col, pathPH string) string {

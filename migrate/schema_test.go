@@ -143,6 +143,7 @@ func TestSchemaEvolution(t *testing.T) {
 		if _, err := mig.Migrate(ctx, migrate.Target{Module: "polls", Name: "0001_initial"}); err != nil {
 			t.Fatal(err)
 		}
+		assertSchema(t, db, rawURL, "polls", evolution()[:1])
 		exec(t, db,
 			"INSERT INTO polls_question (text) VALUES ('Lunch?'), ('Dinner?')",
 			"INSERT INTO polls_choice (question_id, text, votes) VALUES (1, 'Pizza', 3), (1, 'Soup', 0), (2, 'Fish', 7)")
@@ -150,6 +151,7 @@ func TestSchemaEvolution(t *testing.T) {
 		if _, err := mig.Migrate(ctx, migrate.Target{Module: "polls", Name: "0002_changes"}); err != nil {
 			t.Fatal(err)
 		}
+		assertSchema(t, db, rawURL, "polls", evolution()[:2])
 		if got, want := query(t, db, "SELECT text, count FROM polls_choice ORDER BY id"), "Pizza|3;Soup|0;Fish|7"; got != want {
 			t.Errorf("after 0002: choices %q, want %q", got, want)
 		}
@@ -175,6 +177,7 @@ func TestSchemaEvolution(t *testing.T) {
 		if _, err := mig.Migrate(ctx, migrate.Target{}); err != nil {
 			t.Fatal(err)
 		}
+		assertSchema(t, db, rawURL, "polls", evolution())
 		if got, want := query(t, db, "SELECT text, count FROM polls_answer ORDER BY id"), "Pizza|3;Soup|0;Fish|7"; got != want {
 			t.Errorf("after 0003: choices %q, want %q", got, want)
 		}
@@ -201,6 +204,7 @@ func TestSchemaEvolution(t *testing.T) {
 		if got, want := query(t, db, "SELECT id, text FROM polls_question ORDER BY id"), "1|Lunch?;3|"; got != want {
 			t.Errorf("back at 0001: questions %q, want %q", got, want)
 		}
+		assertSchema(t, db, rawURL, "polls", evolution()[:1])
 		if _, err := mig.Migrate(ctx, migrate.Target{Module: "polls", Name: "zero"}); err != nil {
 			t.Fatal(err)
 		}
@@ -210,6 +214,7 @@ func TestSchemaEvolution(t *testing.T) {
 		if _, err := mig.Migrate(ctx, migrate.Target{}); err != nil {
 			t.Fatalf("forward again: %v", err)
 		}
+		assertSchema(t, db, rawURL, "polls", evolution())
 		if got := query(t, db, "SELECT text, count FROM polls_answer"); got != "" {
 			t.Errorf("forward again: %q, want an empty table", got)
 		}
@@ -303,4 +308,52 @@ func TestBrokenMigration(t *testing.T) {
 			t.Errorf("history after the failure: %v, %v", applied, err)
 		}
 	})
+}
+
+// freshURL returns an empty database of the same kind as rawURL.
+func freshURL(t *testing.T, rawURL string) string {
+	t.Helper()
+	if strings.HasPrefix(rawURL, "sqlite:") {
+		return anodetest.SQLiteURL(t)
+	}
+	return anodetest.PostgresSchema(t, anodetest.Service(t, "ANODE_TEST_POSTGRES"))
+}
+
+// assertSchema checks that db's schema equals the schema created fresh,
+// in a database of the same kind, from the models ms leave: the migrated
+// schema is the one the final models would get.
+func assertSchema(t *testing.T, db *orm.DB, rawURL string, module string, ms []*migrate.Migration) {
+	t.Helper()
+	ctx := context.Background()
+	g, err := migrate.NewGraph([]migrate.Source{{Module: module, Migrations: ms}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	state, err := g.State()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := orm.NewRegistryFromSpecs(state.Models())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := orm.Open(ctx, freshURL(t, rawURL), r, orm.OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	if err := fresh.CreateTables(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want, err := fresh.Introspect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.Introspect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := got.Without("anode_migrations").Diff(want); len(diff) > 0 {
+		t.Errorf("after %s: the migrated schema differs from a fresh one:\n%s", ms[len(ms)-1].Name, strings.Join(diff, "\n"))
+	}
 }

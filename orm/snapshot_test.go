@@ -1,6 +1,7 @@
 package orm_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -97,4 +98,23 @@ func TestSchemaSnapshotHelpers(t *testing.T) {
 	if d := (&orm.SchemaSnapshot{}).Diff(&orm.SchemaSnapshot{}); d != nil {
 		t.Errorf("empty schemas differ: %q", d)
 	}
+}
+
+func ExampleSchemaSnapshot_Diff() {
+	want := &orm.SchemaSnapshot{Tables: []orm.TableSnapshot{{
+		Name:    "polls_choice",
+		Columns: []orm.ColumnSnapshot{{Name: "votes", Type: "integer", NotNull: true}},
+		Checks:  []orm.CheckSnapshot{{Name: "votes_nonneg", Expr: "votes >= 0"}},
+	}}}
+	got := &orm.SchemaSnapshot{Tables: []orm.TableSnapshot{
+		{Name: "anode_migrations"},
+		{Name: "polls_choice", Columns: []orm.ColumnSnapshot{{Name: "votes", Type: "bigint"}}},
+	}}
+	for _, line := range got.Without("anode_migrations").Diff(want) {
+		fmt.Println(line)
+	}
+	// Output:
+	// table polls_choice: column votes: type bigint, want integer
+	// table polls_choice: column votes: nullable, want NOT NULL
+	// table polls_choice: check votes_nonneg: missing
 }

@@ -78,6 +78,60 @@ func everyOperation() []migrate.Operation {
 	}
 }
 
+type wrStatus string
+
+// WrAuthor and WrBook are models whose specs the round trip writes: what
+// the autodetector will hand the writer, defaults reduced by the ORM.
+type WrAuthor struct {
+	ID   orm.UUID
+	Name string `anode:"max=100,unique"`
+}
+
+type WrBook struct {
+	ID      int64
+	Title   string                      `anode:"max=200,index"`
+	Status  wrStatus                    `anode:"max=10,default=draft,db_default=draft"`
+	Pages   *int64                      `anode:"default=100"`
+	Rating  orm.Null[float64]           `anode:"default=2.5"`
+	Price   orm.Decimal                 `anode:"digits=8,places=2,default=9.99,db_default=0.00"`
+	Loan    time.Duration               `anode:"default=336h,db_default=1h"`
+	Added   time.Time                   `anode:"db_default=now"`
+	Day     orm.Null[orm.Date]          `anode:"default=2026-01-02"`
+	Opens   orm.TimeOfDay               `anode:"db_default=09:30"`
+	Author  orm.Ref[WrAuthor, orm.UUID] `anode:"on_delete=protect"`
+	Extra   orm.JSON[map[string]int]
+	Deleted bool `anode:"default=false"`
+}
+
+func (WrBook) Meta() orm.Meta {
+	return orm.Meta{
+		UniqueTogether: [][]string{{"Title", "Author"}},
+		Indexes:        []orm.Index{{Name: "wr_book_title_live", Fields: []string{"Lower(Title)"}, Unique: true, Where: orm.Q("Deleted", false)}},
+		Checks: []orm.Check{
+			{Name: "wr_book_price", Cond: orm.And(orm.Q("Price__gte", orm.MustDecimal("0")), orm.Q("Pages__lte", 5000))},
+			{Name: "wr_book_status", Cond: orm.Q("Status__in", []wrStatus{"draft", "published"})},
+		},
+	}
+}
+
+// modelOperations creates WrAuthor and WrBook from their models' specs.
+func modelOperations(t *testing.T) []migrate.Operation {
+	t.Helper()
+	r := orm.NewRegistry()
+	if err := r.Register("library", &WrAuthor{}, &WrBook{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Resolve(); err != nil {
+		t.Fatal(err)
+	}
+	var ops []migrate.Operation
+	for _, label := range []string{"library.WrAuthor", "library.WrBook"} {
+		m, _ := r.ByLabel(label)
+		ops = append(ops, migrate.CreateModel{Model: m.Spec()})
+	}
+	return ops
+}
+
 // checkSource fails unless src is gofmt'ed Go that parses.
 func checkSource(t *testing.T, src []byte) {
 	t.Helper()
@@ -151,6 +205,13 @@ func TestWriteFileOperations(t *testing.T) {
 	}
 	if len(cases) != len(ops) {
 		t.Fatalf("%d cases for %d operations", len(cases), len(ops))
+	}
+	all := oneSpace(write(t, ops...))
+	for k := orm.KindBool; k <= orm.KindJSON; k++ {
+		name := k.GoString()
+		if strings.HasPrefix(name, "orm.Kind(") || !strings.Contains(all, "Kind: "+name+",") {
+			t.Errorf("kind %s (%s) is not written by name", k, name)
+		}
 	}
 	for _, c := range cases {
 		t.Run(c.op.Describe(), func(t *testing.T) {
@@ -251,6 +312,7 @@ func TestEmptyMigration(t *testing.T) {
 }
 
 func TestPackageFile(t *testing.T) {
+	checkSource(t, migrate.PackageFile("bad\nname */"))
 	src := migrate.PackageFile("polls")
 	checkSource(t, src)
 	for _, w := range []string{
@@ -333,6 +395,7 @@ func TestWriteFileCompiles(t *testing.T) {
 		{Name: "0001_initial", Operations: everyOperation()},
 		migrate.EmptyMigration("0002_data", []string{"polls.0001_initial", "auth.0001_initial"}),
 		{Name: "0003_nothing", Dependencies: []string{}, Operations: []migrate.Operation{}},
+		{Name: "0004_from_models", Dependencies: []string{"polls.0003_nothing"}, Operations: modelOperations(t)},
 	}
 	var want bytes.Buffer
 	for _, m := range ms {

@@ -19,7 +19,8 @@ import (
 // The writer turns migrations into the Go source of their files. Values
 // become composite literals with field names, zero fields left out; the
 // layout (one operation per element, a field spec on one line when it
-// fits) is decided here and gofmt aligns the rest.
+// fits, a long condition one argument per line) is decided here and gofmt
+// aligns the rest.
 
 // maxLine is the width, tabs counted as four columns, up to which a
 // literal stays on one line.
@@ -129,12 +130,22 @@ transaction; the tables and columns are those of env.State, the models as
 of this migration, which may differ from the current ones.`
 
 // lit is a Go expression being laid out: a leaf, or a composite literal
-// whose items may go on one line or one per line.
+// (or a call of orm.And, Or or Not) whose items may go on one line or one
+// per line.
 type lit struct {
-	text      string // a leaf's source, or a composite's type ("" when elided)
+	text      string // a leaf's source, or a composite's type ("" when elided) or function
 	composite bool
+	call      bool // items in parentheses, not braces
 	items     []litItem
 	multi     bool // one item per line, however short
+}
+
+// brackets returns the characters around n's items.
+func (n *lit) brackets() (string, string) {
+	if n.call {
+		return "(", ")"
+	}
+	return "{", "}"
 }
 
 type litItem struct {
@@ -153,8 +164,9 @@ func oneLine(n *lit) (string, bool) {
 	if n.multi {
 		return "", false
 	}
+	open, close := n.brackets()
 	var b strings.Builder
-	b.WriteString(n.text + "{")
+	b.WriteString(n.text + open)
 	for i, it := range n.items {
 		if it.comment != "" {
 			return "", false
@@ -171,7 +183,7 @@ func oneLine(n *lit) (string, bool) {
 		}
 		b.WriteString(s)
 	}
-	b.WriteString("}")
+	b.WriteString(close)
 	return b.String(), true
 }
 
@@ -181,8 +193,9 @@ func writeNode(b *strings.Builder, n *lit, col, indent int) {
 		b.WriteString(s)
 		return
 	}
+	open, close := n.brackets()
 	tabs := strings.Repeat("\t", indent+1)
-	b.WriteString(n.text + "{\n")
+	b.WriteString(n.text + open + "\n")
 	for _, it := range n.items {
 		if it.comment != "" {
 			for _, line := range strings.Split(it.comment, "\n") {
@@ -201,7 +214,7 @@ func writeNode(b *strings.Builder, n *lit, col, indent int) {
 		writeNode(b, it.val, c, indent+1)
 		b.WriteString(",\n")
 	}
-	b.WriteString(strings.Repeat("\t", indent) + "}")
+	b.WriteString(strings.Repeat("\t", indent) + close)
 }
 
 // migrationNode lays out &migrate.Migration{...}, naming the operation an
@@ -331,7 +344,33 @@ func goExpr(v any) (*lit, error) {
 	if err != nil {
 		return nil, err
 	}
-	return leaf(s), nil
+	e, err := parser.ParseExpr(s)
+	if err != nil {
+		return nil, fmt.Errorf("orm.GoExpr wrote %s: %w", s, err)
+	}
+	return condNode(s, e), nil
+}
+
+// condNode lays out e, parsed from src: calls of orm.And, Or and Not may
+// put one argument per line, so a long condition reads as a tree.
+func condNode(src string, e ast.Expr) *lit {
+	text := func(n ast.Node) string { return src[n.Pos()-1 : n.End()-1] }
+	call, ok := e.(*ast.CallExpr)
+	if !ok || len(call.Args) == 0 || call.Ellipsis.IsValid() {
+		return leaf(text(e))
+	}
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return leaf(text(e))
+	}
+	if pkg, ok := sel.X.(*ast.Ident); !ok || pkg.Name != "orm" || sel.Sel.Name != "And" && sel.Sel.Name != "Or" && sel.Sel.Name != "Not" {
+		return leaf(text(e))
+	}
+	n := &lit{text: text(call.Fun), composite: true, call: true}
+	for _, a := range call.Args {
+		n.items = append(n.items, litItem{val: condNode(src, a)})
+	}
+	return n
 }
 
 // writtenByField reports whether structs of type t are written as a
@@ -372,7 +411,7 @@ func sliceNode(v reflect.Value) (*lit, error) {
 		if err != nil {
 			return nil, fmt.Errorf("[%d]: %w", i, err)
 		}
-		if elide && en.composite {
+		if elide && en.composite && !en.call {
 			en.text = ""
 		}
 		n.items = append(n.items, litItem{val: en})

@@ -183,8 +183,12 @@ func TestWriteFileOperations(t *testing.T) {
 			`UniqueTogether: [][]string{{"Slug", "Day"}},`,
 			`{Fields: []string{"Votes", "Score"}},`,
 			`{Name: "polls_question_open_slug", Fields: []string{"Lower(Slug)"}, Unique: true, Where: orm.Q("open", true)},`,
-			`Cond: orm.Or(orm.And(orm.Q("votes__gte", int64(0)), orm.Q("votes__lte", orm.F("score").Mul(2).Add(int64(1)))), ` +
-				`orm.Not(orm.Q("slug__in", []string{"a", "b"})), orm.Q("price__gt", orm.MustDecimal("0.01")), orm.Q("score__lt", float32(0.25)))`,
+			// A condition too long for its line has one argument per line.
+			"Cond: orm.Or(\n" +
+				`orm.And(orm.Q("votes__gte", int64(0)), orm.Q("votes__lte", orm.F("score").Mul(2).Add(int64(1)))),` + "\n" +
+				`orm.Not(orm.Q("slug__in", []string{"a", "b"})),` + "\n" +
+				`orm.Q("price__gt", orm.MustDecimal("0.01")),` + "\n" +
+				`orm.Q("score__lt", float32(0.25)),` + "\n),",
 		}},
 		{ops[1], []string{"migrate.DeleteModel{\n\t\t\t\tModel: \"polls.Old\",\n\t\t\t},"}},
 		{ops[2], []string{"migrate.RenameModel{\n\t\t\t\tModel:   \"polls.Poll\",\n\t\t\t\tNewName: \"Survey\",\n\t\t\t},"}},

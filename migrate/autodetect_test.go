@@ -1,0 +1,295 @@
+package migrate_test
+
+import (
+	"cmp"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/anode-go/anode/migrate"
+	"github.com/anode-go/anode/orm"
+)
+
+// Spec builders for model versions: a model has an auto-increment ID first.
+
+func model(label string, fields ...orm.FieldSpec) orm.ModelSpec {
+	mod, name, _ := strings.Cut(label, ".")
+	id := orm.FieldSpec{Name: "ID", Column: "id", Kind: orm.KindInt, PrimaryKey: true, AutoIncrement: true}
+	return orm.ModelSpec{Module: mod, Name: name, Table: mod + "_" + strings.ToLower(name), Fields: append([]orm.FieldSpec{id}, fields...)}
+}
+
+func str(name string, max int) orm.FieldSpec {
+	return orm.FieldSpec{Name: name, Column: strings.ToLower(name), Kind: orm.KindString, MaxLength: max}
+}
+
+func num(name string) orm.FieldSpec {
+	return orm.FieldSpec{Name: name, Column: strings.ToLower(name), Kind: orm.KindInt}
+}
+
+func fk(name, related string) orm.FieldSpec {
+	return orm.FieldSpec{Name: name, Column: strings.ToLower(name) + "_id", Kind: orm.KindForeignKey, Related: related, OnDelete: orm.Cascade}
+}
+
+func nullFK(name, related string) orm.FieldSpec {
+	f := fk(name, related)
+	f.Null, f.OnDelete = true, orm.SetNull
+	return f
+}
+
+// specs returns a registry of models built from specs.
+func specs(ms ...orm.ModelSpec) func(t *testing.T) *orm.Registry {
+	return func(t *testing.T) *orm.Registry {
+		t.Helper()
+		r, err := orm.NewRegistryFromSpecs(ms)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+}
+
+// planned is what a detected migration should be.
+type planned struct {
+	module, name string
+	deps         []string
+	ops          []migrate.Operation
+}
+
+// detectStep is one version of the models: Detect with opts gives want (a
+// function of the registry for generated specs), and asks the questions
+// in asked (answering those in yes).
+type detectStep struct {
+	name   string
+	models func(t *testing.T) *orm.Registry
+	opts   migrate.DetectOptions
+	yes    []string
+	asked  []string
+	want   func(r *orm.Registry) []planned
+}
+
+// history is the migrations detected so far, by module.
+type history struct {
+	modules []string
+	ms      map[string][]*migrate.Migration
+}
+
+func (h *history) graph(t *testing.T) *migrate.Graph {
+	t.Helper()
+	var sources []migrate.Source
+	for _, mod := range h.modules {
+		sources = append(sources, migrate.Source{Module: mod, Migrations: h.ms[mod]})
+	}
+	g, err := migrate.NewGraph(sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+func (h *history) add(ps []migrate.Planned) {
+	if h.ms == nil {
+		h.ms = map[string][]*migrate.Migration{}
+	}
+	for _, p := range ps {
+		if !slices.Contains(h.modules, p.Module) {
+			h.modules = append(h.modules, p.Module)
+		}
+		h.ms[p.Module] = append(h.ms[p.Module], p.Migration)
+	}
+}
+
+func describe(ops []migrate.Operation) string {
+	var s []string
+	for _, op := range ops {
+		s = append(s, fmt.Sprintf("%#v", op))
+	}
+	return strings.Join(s, "\n\t")
+}
+
+// runSteps runs an evolution: each step's migrations are detected,
+// checked, added to the history, and then leave exactly the step's models,
+// with nothing more to detect.
+func runSteps(t *testing.T, steps []detectStep) *history {
+	t.Helper()
+	h := &history{}
+	for _, st := range steps {
+		r := st.models(t)
+		var asked []string
+		opts := st.opts
+		opts.Ask = func(q string) bool {
+			asked = append(asked, q)
+			return slices.Contains(st.yes, q)
+		}
+		got, err := migrate.Detect(h.graph(t), r, opts)
+		if err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		want := st.want(r)
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d migrations, want %d: %+v", st.name, len(got), len(want), got)
+		}
+		for i, w := range want {
+			g := got[i]
+			if g.Module != w.module || g.Migration.Name != w.name || !slices.Equal(g.Migration.Dependencies, w.deps) {
+				t.Errorf("%s: migration %d is %s.%s after %v, want %s.%s after %v", st.name, i,
+					g.Module, g.Migration.Name, g.Migration.Dependencies, w.module, w.name, w.deps)
+			}
+			if !reflect.DeepEqual(g.Migration.Operations, w.ops) {
+				t.Errorf("%s: %s operations:\n\t%s\nwant\n\t%s", st.name, w.module, describe(g.Migration.Operations), describe(w.ops))
+			}
+		}
+		if !slices.Equal(asked, st.asked) {
+			t.Errorf("%s: asked %q, want %q", st.name, asked, st.asked)
+		}
+		h.add(got)
+		g := h.graph(t)
+		s, err := g.State()
+		if err != nil {
+			t.Fatalf("%s: replaying: %v", st.name, err)
+		}
+		if gotSpecs, wantSpecs := sortedSpecs(s.Models()), installedSpecs(r); !reflect.DeepEqual(gotSpecs, wantSpecs) {
+			t.Errorf("%s: the migrations leave\n%+v\nwant\n%+v", st.name, gotSpecs, wantSpecs)
+		}
+		again, err := migrate.Detect(g, r, migrate.DetectOptions{Ask: func(q string) bool {
+			t.Errorf("%s: detecting again asks %q", st.name, q)
+			return false
+		}})
+		if err != nil || len(again) != 0 {
+			t.Errorf("%s: detecting again: %+v, %v; want nothing", st.name, again, err)
+		}
+	}
+	return h
+}
+
+func installedSpecs(r *orm.Registry) []orm.ModelSpec {
+	var out []orm.ModelSpec
+	for _, m := range r.Models() {
+		out = append(out, m.Spec())
+	}
+	return sortedSpecs(out)
+}
+
+// sortedSpecs sorts specs by label; a removed last index, unique set or
+// check leaves an empty list where a model declares none, the same.
+func sortedSpecs(ms []orm.ModelSpec) []orm.ModelSpec {
+	slices.SortFunc(ms, func(a, b orm.ModelSpec) int { return cmp.Compare(a.Label(), b.Label()) })
+	for i := range ms {
+		if len(ms[i].UniqueTogether) == 0 {
+			ms[i].UniqueTogether = nil
+		}
+		if len(ms[i].Indexes) == 0 {
+			ms[i].Indexes = nil
+		}
+		if len(ms[i].Checks) == 0 {
+			ms[i].Checks = nil
+		}
+	}
+	return ms
+}
+
+func fixed(ps ...planned) func(*orm.Registry) []planned {
+	return func(*orm.Registry) []planned { return ps }
+}
+
+// The versions of the polls and auth models the evolution test goes
+// through.
+var (
+	user     = model("auth.User", str("Name", 50))
+	question = model("polls.Question", str("Text", 200), nullFK("Author", "auth.User"))
+	choice   = model("polls.Choice", fk("Question", "polls.Question"), str("Text", 100), num("Votes"))
+)
+
+// edit returns a copy of m changed by fn.
+func edit(m orm.ModelSpec, fn func(m *orm.ModelSpec)) orm.ModelSpec {
+	m.Fields = slices.Clone(m.Fields)
+	fn(&m)
+	return m
+}
+
+func field(m *orm.ModelSpec, name string) *orm.FieldSpec {
+	f, ok := m.Field(name)
+	if !ok {
+		panic("no field " + name)
+	}
+	return f
+}
+
+func TestDetectEvolution(t *testing.T) {
+	question2 := edit(question, func(m *orm.ModelSpec) { m.Fields = append(m.Fields, str("Slug", 50)) })
+	voter := nullFK("Voter", "auth.User")
+	choice2 := edit(choice, func(m *orm.ModelSpec) { m.Fields = append(m.Fields[:3], voter) })
+	choice3 := edit(choice2, func(m *orm.ModelSpec) { field(m, "Text").MaxLength = 200 })
+	question3 := edit(question2, func(m *orm.ModelSpec) { field(m, "Text").Null = true })
+	choice4 := edit(choice3, func(m *orm.ModelSpec) { *field(m, "Text") = str("Label", 200) })
+	poll := edit(question3, func(m *orm.ModelSpec) { m.Name, m.Table = "Poll", "polls_poll" })
+	choice5 := edit(choice4, func(m *orm.ModelSpec) { field(m, "Question").Related = "polls.Poll" })
+	check := orm.Check{Name: "polls_choice_label_set", Cond: orm.Not(orm.Q("Label", ""))}
+	choice6 := edit(choice5, func(m *orm.ModelSpec) {
+		m.UniqueTogether = [][]string{{"Question", "Label"}}
+		m.Checks = []orm.Check{check}
+	})
+	poll6 := edit(poll, func(m *orm.ModelSpec) { m.Indexes = []orm.Index{{Fields: []string{"Slug"}}} })
+	check7 := orm.Check{Name: "polls_choice_label_set", Cond: orm.Not(orm.Q("Label__in", []string{"", "-"}))}
+	choice7 := edit(choice6, func(m *orm.ModelSpec) {
+		m.Table, m.UniqueTogether, m.Checks = "polls_answer", nil, []orm.Check{check7}
+	})
+	poll7 := edit(poll, func(m *orm.ModelSpec) { m.Indexes = []orm.Index{{Fields: []string{"Slug", "Text"}}} })
+
+	poll8 := edit(poll7, func(m *orm.ModelSpec) {
+		m.Fields = slices.DeleteFunc(m.Fields, func(f orm.FieldSpec) bool { return f.Name == "Author" })
+	})
+
+	askPoll := "Did you rename the polls.Question model to Poll? [y/N]"
+	runSteps(t, []detectStep{
+		{name: "initial", models: specs(choice, question, user), want: fixed(
+			planned{"auth", "0001_initial", nil, []migrate.Operation{migrate.CreateModel{Model: user}}},
+			planned{"polls", "0001_initial", []string{"auth.0001_initial"}, []migrate.Operation{
+				migrate.CreateModel{Model: question}, migrate.CreateModel{Model: choice}}},
+		)},
+		{name: "add and remove fields", models: specs(choice2, question2, user), want: fixed(
+			planned{"polls", "0002_add_choice_voter_and_add_question_slug_and_more", []string{"polls.0001_initial", "auth.0001_initial"}, []migrate.Operation{
+				migrate.AddField{Model: "polls.Choice", Field: voter},
+				migrate.AddField{Model: "polls.Question", Field: str("Slug", 50)},
+				migrate.RemoveField{Model: "polls.Choice", Name: "Votes"}}},
+		)},
+		{name: "alter fields", models: specs(choice3, question3, user), want: fixed(
+			planned{"polls", "0003_alter_choice_text_and_more", []string{"polls.0002_add_choice_voter_and_add_question_slug_and_more"}, []migrate.Operation{
+				migrate.AlterField{Model: "polls.Choice", Field: *field(&choice3, "Text")},
+				migrate.AlterField{Model: "polls.Question", Field: *field(&question3, "Text")}}},
+		)},
+		{name: "rename a field (Renames)", models: specs(choice4, question3, user),
+			opts: migrate.DetectOptions{Renames: []string{"polls.Choice.Text=Label"}},
+			want: fixed(planned{"polls", "0004_rename_choice_text_label", []string{"polls.0003_alter_choice_text_and_more"}, []migrate.Operation{
+				migrate.RenameField{Model: "polls.Choice", Name: "Text", NewName: "Label", NewColumn: "label"}}},
+			)},
+		{name: "rename a model (Ask)", models: specs(choice5, poll, user), yes: []string{askPoll}, asked: []string{askPoll},
+			want: fixed(planned{"polls", "0005_rename_question_poll", []string{"polls.0004_rename_choice_text_label"}, []migrate.Operation{
+				migrate.RenameModel{Model: "polls.Question", NewName: "Poll"}}},
+			)},
+		{name: "indexes and constraints", models: specs(choice6, poll6, user),
+			want: fixed(planned{"polls", "0006_unique_choice_question_label_and_more", []string{"polls.0005_rename_question_poll"}, []migrate.Operation{
+				migrate.AddConstraint{Model: "polls.Choice", Unique: []string{"Question", "Label"}},
+				migrate.AddConstraint{Model: "polls.Choice", Check: &check},
+				migrate.AddIndex{Model: "polls.Poll", Index: orm.Index{Fields: []string{"Slug"}}}}},
+			)},
+		{name: "changed index and constraints, table rename", models: specs(choice7, poll7, user),
+			want: fixed(planned{"polls", "0007_alter_choice_table_and_more", []string{"polls.0006_unique_choice_question_label_and_more"}, []migrate.Operation{
+				migrate.AlterModelTable{Model: "polls.Choice", Table: "polls_answer"},
+				migrate.RemoveConstraint{Model: "polls.Choice", Unique: []string{"Question", "Label"}},
+				migrate.RemoveConstraint{Model: "polls.Choice", Check: &check},
+				migrate.RemoveIndex{Model: "polls.Poll", Index: orm.Index{Fields: []string{"Slug"}}},
+				migrate.AddConstraint{Model: "polls.Choice", Check: &check7},
+				migrate.AddIndex{Model: "polls.Poll", Index: orm.Index{Fields: []string{"Slug", "Text"}}}}},
+			)},
+		{name: "delete models across modules", models: specs(poll8),
+			want: fixed(
+				planned{"polls", "0008_remove_poll_author_and_delete_choice", []string{"polls.0007_alter_choice_table_and_more"}, []migrate.Operation{
+					migrate.RemoveField{Model: "polls.Poll", Name: "Author"},
+					migrate.DeleteModel{Model: "polls.Choice"}}},
+				planned{"auth", "0002_delete_user", []string{"auth.0001_initial", "polls.0008_remove_poll_author_and_delete_choice"}, []migrate.Operation{
+					migrate.DeleteModel{Model: "auth.User"}}},
+			)},
+	})
+}

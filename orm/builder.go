@@ -53,6 +53,27 @@ func (b *builder) table(m *Model) { b.sql.WriteString(b.db.q(m).table) }
 // column writes f's quoted column name.
 func (b *builder) column(f *Field) { b.sql.WriteString(b.db.q(f.model).columns[f.pos]) }
 
+// columns writes the quoted columns of fs, fields of the model quoted in
+// qm, separated by ", ": every column list is written by it.
+func (b *builder) columns(qm *quotedModel, fs []*Field) {
+	for i, f := range fs {
+		if i > 0 {
+			b.sql.WriteString(", ")
+		}
+		b.sql.WriteString(qm.columns[f.pos])
+	}
+}
+
+// argList binds each of vs, separated by ", " (an IN list).
+func (b *builder) argList(vs []any) {
+	for i, v := range vs {
+		if i > 0 {
+			b.sql.WriteString(", ")
+		}
+		b.arg(v)
+	}
+}
+
 func (b *builder) arg(v any) {
 	if b.inline {
 		lit, err := Literal(b.bindable(v))

@@ -46,11 +46,10 @@ func BulkUpdate[T any](ctx context.Context, db *DB, objs []T, fields ...string) 
 	}
 	// Each object binds its key and value once per field, and its key once
 	// more in the IN list.
-	batch := min(1000, maxBindArgs/(2*len(fs)+1))
 	caster, _ := db.dialect.(ParamCaster)
 	var total int64
-	for start := 0; start < len(objs); start += batch {
-		rows := objs[start:min(start+batch, len(objs))]
+	err = eachBatch(len(objs), batchRows(2*len(fs)+1, 0), func(start, end int) error {
+		rows := objs[start:end]
 		b := newBuilder(db)
 		b.sql.WriteString("UPDATE ")
 		b.table(m)
@@ -70,8 +69,9 @@ func BulkUpdate[T any](ctx context.Context, db *DB, objs []T, fields ...string) 
 				b.args = append(b.args, b.bindable(f.acc.arg(unsafe.Add(p, f.acc.offset))))
 				ph := b.d.Placeholder(len(b.args))
 				if caster != nil {
+					var err error
 					if ph, err = caster.CastParam(ph, f); err != nil {
-						return total, fmt.Errorf("orm: bulk update %s: %s: %w", m.Label(), f.Name, err)
+						return fmt.Errorf("orm: bulk update %s: %s: %w", m.Label(), f.Name, err)
 					}
 				}
 				b.sql.WriteString(ph)
@@ -90,9 +90,10 @@ func BulkUpdate[T any](ctx context.Context, db *DB, objs []T, fields ...string) 
 		b.sql.WriteString(")")
 		n, err := db.Conn(ctx).Exec(ctx, b.sql.String(), b.args...)
 		if err != nil {
-			return total, wrapWrite(m, "bulk update", err)
+			return wrapWrite(m, "bulk update", err)
 		}
 		total += n
-	}
-	return total, nil
+		return nil
+	})
+	return total, err
 }

@@ -126,12 +126,7 @@ func insertWithDBDefaults(ctx context.Context, db *DB, m *Model, p unsafe.Pointe
 		b.sql.WriteString(" DEFAULT VALUES")
 	} else {
 		b.sql.WriteString(" (")
-		for i, f := range cols {
-			if i > 0 {
-				b.sql.WriteString(", ")
-			}
-			b.column(f)
-		}
+		b.columns(b.db.q(m), cols)
 		b.sql.WriteString(") VALUES ")
 		valuesRow(b, cols, p)
 	}
@@ -140,12 +135,9 @@ func insertWithDBDefaults(ctx context.Context, db *DB, m *Model, p unsafe.Pointe
 		return wrapWrite(m, "create", err)
 	}
 	b.sql.WriteString(" RETURNING ")
+	b.columns(b.db.q(m), back)
 	dest := make([]any, len(back))
 	for i, f := range back {
-		if i > 0 {
-			b.sql.WriteString(", ")
-		}
-		b.column(f)
 		dest[i] = f.acc.dest(unsafe.Add(p, f.acc.offset))
 	}
 	rows, err := db.Conn(ctx).QueryWrite(ctx, b.sql.String(), b.args...)

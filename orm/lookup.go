@@ -552,12 +552,7 @@ func (c condition) render(b *builder) {
 		}
 		col()
 		b.sql.WriteString(" IN (")
-		for i, v := range c.values {
-			if i > 0 {
-				b.sql.WriteString(", ")
-			}
-			b.arg(v)
-		}
+		b.argList(c.values)
 		b.sql.WriteString(")")
 	case "regex", "iregex":
 		rd, ok := b.d.(RegexDialect)

@@ -119,3 +119,33 @@ func TestManyThroughRowChecks(t *testing.T) {
 		}
 	})
 }
+
+// MtBare has no column but its key; its relations live elsewhere.
+type MtBare struct {
+	ID      int64
+	Members orm.M2M[MtPerson] `anode:"related=bares"`
+}
+
+// TestCreateOnlyKey checks that a model with no column but its
+// auto-increment key can be created, one by one and in bulk.
+func TestCreateOnlyKey(t *testing.T) {
+	forEachDB(t, []any{MtPerson{}, MtBare{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		a := MtBare{}
+		must(t, orm.Create(ctx, db, &a))
+		bulk := make([]MtBare, 3)
+		must(t, orm.BulkCreate(ctx, db, bulk, 0))
+		if a.ID == 0 || bulk[0].ID <= a.ID || bulk[1].ID <= bulk[0].ID || bulk[2].ID <= bulk[1].ID {
+			t.Errorf("keys: %d then %+v", a.ID, bulk)
+		}
+		if n, err := orm.From[MtBare](db).Count(ctx); err != nil || n != 4 {
+			t.Errorf("rows: %d, %v", n, err)
+		}
+		p := MtPerson{Name: "ana"}
+		must(t, orm.Create(ctx, db, &p))
+		must(t, orm.ManyOf[MtPerson](db, &a, "members").Add(ctx, p))
+		if n, err := orm.ManyOf[MtPerson](db, &a, "members").Query().Count(ctx); err != nil || n != 1 {
+			t.Errorf("members: %d, %v", n, err)
+		}
+	})
+}

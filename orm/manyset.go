@@ -201,21 +201,18 @@ func (s *ManySet[T]) add(ctx context.Context, keys []any) error {
 		}
 		return nil
 	}
-	batch := min(1000, maxBindArgs/max(len(insertColumns(th)), 1))
-	for start := 0; start < len(objs); start += batch {
+	return eachBatch(len(objs), batchRows(len(insertColumns(th)), 0), func(start, end int) error {
 		ib := newBuilder(s.db)
 		cols := insertHead(ib, th)
-		for i, p := range objs[start:min(start+batch, len(objs))] {
+		for i, p := range objs[start:end] {
 			if i > 0 {
 				ib.sql.WriteString(", ")
 			}
 			valuesRow(ib, cols, p)
 		}
-		if _, err := s.db.Conn(ctx).Exec(ctx, ib.sql.String(), ib.args...); err != nil {
-			return wrapWrite(th, "add to", err)
-		}
-	}
-	return nil
+		_, err := s.db.Conn(ctx).Exec(ctx, ib.sql.String(), ib.args...)
+		return wrapWrite(th, "add to", err)
+	})
 }
 
 // remove deletes the object's pairs with the given far keys, or (keep) every
@@ -233,12 +230,7 @@ func (s *ManySet[T]) remove(ctx context.Context, keys []any, keep bool) error {
 			b.sql.WriteString(" NOT")
 		}
 		b.sql.WriteString(" IN (")
-		for i, k := range keys {
-			if i > 0 {
-				b.sql.WriteString(", ")
-			}
-			b.arg(k)
-		}
+		b.argList(keys)
 		b.sql.WriteString(")")
 	}
 	_, err := s.db.Conn(ctx).Exec(ctx, b.sql.String(), b.args...)

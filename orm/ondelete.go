@@ -188,12 +188,7 @@ func referencing(ctx context.Context, db *DB, fk *Field, keys []any) ([]any, err
 		chunk := keys[start:min(start+1000, len(keys))]
 		b := newBuilder(db)
 		b.sql.WriteString("SELECT " + qm.columns[child.PK.pos] + " FROM " + qm.table + " WHERE " + qm.columns[fk.pos] + " IN (")
-		for i, k := range chunk {
-			if i > 0 {
-				b.sql.WriteString(", ")
-			}
-			b.arg(k)
-		}
+		b.argList(chunk)
 		b.sql.WriteString(")")
 		got, err := scanKeyList(ctx, db, b)
 		if err != nil {
@@ -333,12 +328,7 @@ func deleteByKeys(ctx context.Context, db *DB, m *Model, set map[any]bool) error
 	for start := 0; start < len(keys); start += 1000 {
 		b := newBuilder(db)
 		b.sql.WriteString("DELETE FROM " + qm.table + " WHERE " + qm.columns[m.PK.pos] + " IN (")
-		for i, k := range keys[start:min(start+1000, len(keys))] {
-			if i > 0 {
-				b.sql.WriteString(", ")
-			}
-			b.arg(k)
-		}
+		b.argList(keys[start:min(start+1000, len(keys))])
 		b.sql.WriteString(")")
 		if _, err := db.Conn(ctx).Exec(ctx, b.sql.String(), b.args...); err != nil {
 			return wrapWrite(m, "delete", err)

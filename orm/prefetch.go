@@ -110,12 +110,7 @@ func (q *QuerySet[T]) loadChunk(ctx context.Context, f *Field, target *Model, ke
 	b := q.builder()
 	qm := q.db.q(target)
 	b.sql.WriteString("SELECT " + qm.list + " FROM " + qm.table + " WHERE " + qm.columns[target.PK.pos] + " IN (")
-	for i, k := range keys {
-		if i > 0 {
-			b.sql.WriteString(", ")
-		}
-		b.arg(k)
-	}
+	b.argList(keys)
 	b.sql.WriteString(")")
 	rows, err := q.db.Conn(ctx).Query(ctx, b.sql.String(), b.args...)
 	if err != nil {

@@ -120,12 +120,7 @@ func (pm prefetchMany) loadChunk(ctx context.Context, db *DB, keys []any, byKey 
 		b.sql.WriteString(" FROM " + qt.table + " INNER JOIN " + qth.table + " ON " + qth.table + "." + qth.columns[pm.end.far().pos] +
 			" = " + qt.table + "." + qt.columns[target.PK.pos] + " WHERE " + near + " IN (")
 	}
-	for i, k := range keys {
-		if i > 0 {
-			b.sql.WriteString(", ")
-		}
-		b.arg(k)
-	}
+	b.argList(keys)
 	b.sql.WriteString(") ORDER BY ")
 	qt := db.q(target)
 	for _, o := range target.Meta.Ordering {

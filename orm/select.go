@@ -44,12 +44,7 @@ func (q *QuerySet[T]) renderSelect(b *builder, fields []*Field, order bool) {
 	if len(fields) == len(q.model.Fields) && q.only == nil && q.groupBy == nil {
 		b.sql.WriteString(qm.list)
 	} else {
-		for i, f := range fields {
-			if i > 0 {
-				b.sql.WriteString(", ")
-			}
-			b.sql.WriteString(qm.columns[f.pos])
-		}
+		b.columns(qm, fields)
 	}
 	for i, a := range q.annots {
 		if i > 0 || len(fields) > 0 {
@@ -89,12 +84,7 @@ func (q *QuerySet[T]) renderGroup(b *builder) {
 	switch {
 	case q.groupBy != nil:
 		b.sql.WriteString(" GROUP BY ")
-		for i, f := range q.groupBy {
-			if i > 0 {
-				b.sql.WriteString(", ")
-			}
-			b.column(f)
-		}
+		b.columns(b.db.q(q.model), q.groupBy)
 	case q.aggregating():
 		b.sql.WriteString(" GROUP BY ")
 		b.column(q.model.PK)

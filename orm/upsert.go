@@ -52,20 +52,15 @@ func BulkCreateWith[T any](ctx context.Context, db *DB, objs []T, o BulkOptions)
 		return 0, err
 	}
 	cols := insertColumns(m)
-	limit := maxBindArgs / max(len(cols), 1)
-	batchSize := o.BatchSize
-	if batchSize <= 0 || batchSize > limit {
-		batchSize = min(limit, 1000)
-	}
 	var total int64
-	for start := 0; start < len(objs); start += batchSize {
-		batch := objs[start:min(start+batchSize, len(objs))]
+	err = eachBatch(len(objs), batchRows(len(cols), o.BatchSize), func(start, end int) error {
+		batch := objs[start:end]
 		b := newBuilder(db)
 		insertHead(b, m)
 		for r := range batch {
 			p := unsafe.Pointer(&batch[r])
 			if err := prepareInsert(m, p); err != nil {
-				return total, fmt.Errorf("orm: bulk create %s: object %d: %w", m.Label(), start+r, err)
+				return fmt.Errorf("orm: bulk create %s: object %d: %w", m.Label(), start+r, err)
 			}
 			if r > 0 {
 				b.sql.WriteString(", ")
@@ -75,11 +70,12 @@ func BulkCreateWith[T any](ctx context.Context, db *DB, objs []T, o BulkOptions)
 		b.sql.WriteString(clause)
 		n, err := db.Conn(ctx).Exec(ctx, b.sql.String(), b.args...)
 		if err != nil {
-			return total, wrapWrite(m, "bulk create", err)
+			return wrapWrite(m, "bulk create", err)
 		}
 		total += n
-	}
-	return total, nil
+		return nil
+	})
+	return total, err
 }
 
 // conflictClause renders ON CONFLICT … for o, checking its fields against
@@ -109,34 +105,29 @@ func conflictClause(db *DB, m *Model, o BulkOptions) (string, error) {
 		return fail("UniqueFields %s are not the primary key, a unique field, or a set in Meta.UniqueTogether or a unique index", fieldNames(unique))
 	}
 	qm := db.q(m)
-	var b strings.Builder
-	b.WriteString(" ON CONFLICT")
+	b := newBuilder(db)
+	b.sql.WriteString(" ON CONFLICT")
 	if len(unique) > 0 {
-		b.WriteString(" (")
-		for i, f := range unique {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(qm.columns[f.pos])
-		}
-		b.WriteString(")")
+		b.sql.WriteString(" (")
+		b.columns(qm, unique)
+		b.sql.WriteString(")")
 	}
 	if o.IgnoreConflicts {
-		b.WriteString(" DO NOTHING")
-		return b.String(), nil
+		b.sql.WriteString(" DO NOTHING")
+		return b.sql.String(), nil
 	}
-	b.WriteString(" DO UPDATE SET ")
+	b.sql.WriteString(" DO UPDATE SET ")
 	for i, f := range update {
 		if f.PrimaryKey || containsField(unique, f) {
 			return fail("UpdateFields: %s is part of the conflict's key", f.Name)
 		}
 		if i > 0 {
-			b.WriteString(", ")
+			b.sql.WriteString(", ")
 		}
 		col := qm.columns[f.pos]
-		b.WriteString(col + " = EXCLUDED." + col)
+		b.sql.WriteString(col + " = EXCLUDED." + col)
 	}
-	return b.String(), nil
+	return b.sql.String(), nil
 }
 
 // isUniqueSet reports whether fs is exactly the fields of one of m's unique

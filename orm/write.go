@@ -60,8 +60,8 @@ func prepareCreate(m *Model, p unsafe.Pointer) error {
 
 func insertRow[T any](ctx context.Context, db *DB, m *Model, obj *T) error {
 	p := unsafe.Pointer(obj)
-	if m.hasDBDefaults {
-		return insertWithDBDefaults(ctx, db, m, p)
+	if m.hasDBDefaults || onlyAutoKey(m) {
+		return insertWithDBDefaults(ctx, db, m, p) // it writes DEFAULT VALUES for no columns
 	}
 	b := newBuilder(db)
 	cols := insertHead(b, m)
@@ -276,10 +276,6 @@ func (q *QuerySet[T]) GetOrCreate(ctx context.Context, obj T) (row T, created bo
 	return obj, true, nil
 }
 
-// maxBindArgs keeps a batch under every dialect's limit on bound parameters
-// (SQLite allows 32766, PostgreSQL 65535).
-const maxBindArgs = 30000
-
 // BulkCreate inserts objs in as few statements as it can (batches of at most
 // batchSize rows; 0 picks the largest batch the databases allow, up to
 // 1000). Declared defaults apply, and auto-increment keys are set on the
@@ -291,9 +287,10 @@ func BulkCreate[T any](ctx context.Context, db *DB, objs []T, batchSize int) err
 	if err != nil {
 		return err
 	}
-	if m.hasDBDefaults {
-		// Which columns the database fills differs per row: insert row by
-		// row, as one unit.
+	if m.hasDBDefaults || onlyAutoKey(m) {
+		// Which columns the database fills differs per row (or, with no
+		// column to write, each row is INSERT … DEFAULT VALUES): insert row
+		// by row, as one unit.
 		return db.Atomic(ctx, func(ctx context.Context) error {
 			for i := range objs {
 				p := unsafe.Pointer(&objs[i])
@@ -308,12 +305,8 @@ func BulkCreate[T any](ctx context.Context, db *DB, objs []T, batchSize int) err
 		})
 	}
 	cols := insertColumns(m)
-	limit := maxBindArgs / max(len(cols), 1)
-	if batchSize <= 0 || batchSize > limit {
-		batchSize = min(limit, 1000)
-	}
-	for start := 0; start < len(objs); start += batchSize {
-		batch := objs[start:min(start+batchSize, len(objs))]
+	return eachBatch(len(objs), batchRows(len(cols), batchSize), func(start, end int) error {
+		batch := objs[start:end]
 		b := newBuilder(db)
 		insertHead(b, m)
 		for r := range batch {
@@ -327,18 +320,13 @@ func BulkCreate[T any](ctx context.Context, db *DB, objs []T, batchSize int) err
 			valuesRow(b, cols, p)
 		}
 		if !m.PK.AutoIncrement {
-			if _, err := db.Conn(ctx).Exec(ctx, b.sql.String(), b.args...); err != nil {
-				return wrapWrite(m, "bulk create", err)
-			}
-			continue
+			_, err := db.Conn(ctx).Exec(ctx, b.sql.String(), b.args...)
+			return wrapWrite(m, "bulk create", err)
 		}
 		b.sql.WriteString(" RETURNING ")
 		b.column(m.PK)
-		if err := scanKeys(ctx, db, m, b, batch); err != nil {
-			return err
-		}
-	}
-	return nil
+		return scanKeys(ctx, db, m, b, batch)
+	})
 }
 
 func scanKeys[T any](ctx context.Context, db *DB, m *Model, b *builder, batch []T) error {
@@ -358,6 +346,11 @@ func scanKeys[T any](ctx context.Context, db *DB, m *Model, b *builder, batch []
 	return wrapWrite(m, "bulk create", rows.Err())
 }
 
+// onlyAutoKey reports whether m has no column but its auto-increment key
+// (say, a model whose other fields are many-to-many relations), so an
+// INSERT has no column to name.
+func onlyAutoKey(m *Model) bool { return len(m.Fields) == 1 && m.PK.AutoIncrement }
+
 // insertColumns are the columns an INSERT writes: all but an auto-increment key.
 func insertColumns(m *Model) []*Field {
 	cols := make([]*Field, 0, len(m.Fields))
@@ -375,12 +368,7 @@ func insertHead(b *builder, m *Model) []*Field {
 	b.sql.WriteString("INSERT INTO ")
 	b.table(m)
 	b.sql.WriteString(" (")
-	for i, f := range cols {
-		if i > 0 {
-			b.sql.WriteString(", ")
-		}
-		b.column(f)
-	}
+	b.columns(b.db.q(m), cols)
 	b.sql.WriteString(") VALUES ")
 	return cols
 }

@@ -189,10 +189,10 @@ func (d *detector) checkRelations() error {
 			}
 			target, ok := d.installed[f.Related]
 			if !ok {
-				return &orm.ModelError{Model: label, Field: f.Name, Reason: fmt.Sprintf("refers to %s, which no module installs", f.Related)}
+				return fmt.Errorf("migrate: %w", &orm.ModelError{Model: label, Field: f.Name, Reason: fmt.Sprintf("refers to %s, which no module installs", f.Related)})
 			}
 			if _, inState := d.from.Model(f.Related); !inState && !d.scope[target.Module] {
-				return &orm.ModelError{Model: label, Field: f.Name, Reason: fmt.Sprintf("refers to %s, which no migration of module %s creates: detect changes in %s too", f.Related, target.Module, target.Module)}
+				return fmt.Errorf("migrate: %w", &orm.ModelError{Model: label, Field: f.Name, Reason: fmt.Sprintf("refers to %s, which no migration of module %s creates: detect changes in %s too", f.Related, target.Module, target.Module)})
 			}
 		}
 	}
@@ -426,8 +426,8 @@ func fkOrder(labels []string, spec func(string) orm.ModelSpec) ([]string, error)
 		case done:
 			return nil
 		case visiting:
-			return &orm.ModelError{Model: label, Reason: fmt.Sprintf("foreign keys between new or deleted models form a cycle (%s → %s); change one of the models in a separate step",
-				strings.Join(path, " → "), label)}
+			return fmt.Errorf("migrate: %w", &orm.ModelError{Model: label, Reason: fmt.Sprintf("foreign keys between new or deleted models form a cycle (%s → %s); change one of the models in a separate step",
+				strings.Join(path, " → "), label)})
 		}
 		state[label] = visiting
 		for _, f := range spec(label).Fields {

@@ -140,7 +140,7 @@ func (d *detector) link(dr *draft, drafts map[string]*draft) error {
 					continue
 				}
 				if drafts[m.Module] == nil {
-					return &orm.ModelError{Model: m.Label(), Field: f.Name, Reason: fmt.Sprintf("still refers to %s, which module %s deletes", del.Model, dr.module)}
+					return fmt.Errorf("migrate: %w", &orm.ModelError{Model: m.Label(), Field: f.Name, Reason: fmt.Sprintf("still refers to %s, which module %s deletes", del.Model, dr.module)})
 				}
 				after(m.Module)
 			}

@@ -293,3 +293,206 @@ func TestDetectEvolution(t *testing.T) {
 			)},
 	})
 }
+
+// register returns a registry of Go model types of module polls.
+func register(models ...any) func(t *testing.T) *orm.Registry {
+	return func(t *testing.T) *orm.Registry {
+		t.Helper()
+		r := orm.NewRegistry()
+		if err := r.Register("polls", models...); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Resolve(); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+}
+
+func specOf(r *orm.Registry, label string) orm.ModelSpec {
+	m, ok := r.ByLabel(label)
+	if !ok {
+		panic("no model " + label)
+	}
+	return m.Spec()
+}
+
+// The versions of the many-to-many test are Go types local to functions,
+// so that each version can name its models alike.
+
+func m2mV1() []any {
+	type Tag struct {
+		ID   int64
+		Name string `anode:"max=30"`
+	}
+	type Question struct {
+		ID   int64
+		Text string `anode:"max=200"`
+	}
+	return []any{Tag{}, Question{}}
+}
+
+func m2mV2() []any {
+	type Tag struct {
+		ID   int64
+		Name string `anode:"max=30"`
+	}
+	type Question struct {
+		ID   int64
+		Text string       `anode:"max=200"`
+		Tags orm.M2M[Tag] `anode:"related=questions"`
+	}
+	return []any{Tag{}, Question{}}
+}
+
+func m2mV3() []any {
+	type Tag struct {
+		ID   int64
+		Name string `anode:"max=30"`
+	}
+	type Poll struct {
+		ID   int64
+		Text string       `anode:"max=200"`
+		Tags orm.M2M[Tag] `anode:"related=polls"`
+	}
+	return []any{Tag{}, Poll{}}
+}
+
+func m2mV4() []any {
+	type Poll struct {
+		ID   int64
+		Text string `anode:"max=200"`
+	}
+	return []any{Poll{}}
+}
+
+func TestDetectManyToMany(t *testing.T) {
+	runSteps(t, []detectStep{
+		{name: "initial", models: register(m2mV1()...), want: func(r *orm.Registry) []planned {
+			return []planned{{"polls", "0001_initial", nil, []migrate.Operation{
+				migrate.CreateModel{Model: specOf(r, "polls.Tag")}, migrate.CreateModel{Model: specOf(r, "polls.Question")}}}}
+		}},
+		{name: "add a many-to-many field", models: register(m2mV2()...), want: func(r *orm.Registry) []planned {
+			return []planned{{"polls", "0002_question_tags", []string{"polls.0001_initial"}, []migrate.Operation{
+				migrate.CreateModel{Model: specOf(r, "polls.Question_tags")}}}}
+		}},
+		{name: "rename the model: its through model follows", models: register(m2mV3()...),
+			opts: migrate.DetectOptions{Renames: []string{"polls.Question=Poll"}},
+			want: fixed(planned{"polls", "0003_rename_question_poll_and_more", []string{"polls.0002_question_tags"}, []migrate.Operation{
+				migrate.RenameModel{Model: "polls.Question", NewName: "Poll"},
+				migrate.RenameModel{Model: "polls.Question_tags", NewName: "Poll_tags"},
+				migrate.RenameField{Model: "polls.Poll_tags", Name: "Question", NewName: "Poll", NewColumn: "poll_id"}}}),
+		},
+		{name: "remove the field and its target", models: register(m2mV4()...),
+			want: fixed(planned{"polls", "0004_delete_poll_tags_and_delete_tag", []string{"polls.0003_rename_question_poll_and_more"}, []migrate.Operation{
+				migrate.DeleteModel{Model: "polls.Poll_tags"},
+				migrate.DeleteModel{Model: "polls.Tag"}}}),
+		},
+	})
+}
+
+// TestDetectDeclinedRenames checks that a rename the user declines is a
+// removal and an addition, in the order that keeps every step valid.
+func TestDetectDeclinedRenames(t *testing.T) {
+	choice := model("polls.Choice", fk("Question", "polls.Question"), num("Votes"))
+	question := model("polls.Question", str("Text", 200))
+	poll := edit(question, func(m *orm.ModelSpec) { m.Name, m.Table = "Poll", "polls_poll" })
+	choice2 := edit(choice, func(m *orm.ModelSpec) {
+		field(m, "Question").Related = "polls.Poll"
+		*field(m, "Votes") = num("Count")
+	})
+	askPoll := "Did you rename the polls.Question model to Poll? [y/N]"
+	askCount := "Did you rename polls.Choice.Votes to Count (an int field)? [y/N]"
+	runSteps(t, []detectStep{
+		{name: "initial", models: specs(question, choice), want: fixed(planned{"polls", "0001_initial", nil, []migrate.Operation{
+			migrate.CreateModel{Model: question}, migrate.CreateModel{Model: choice}}})},
+		{name: "declined", models: specs(poll, choice2), asked: []string{askPoll, askCount},
+			opts: migrate.DetectOptions{Name: "replace"},
+			want: fixed(planned{"polls", "0002_replace", []string{"polls.0001_initial"}, []migrate.Operation{
+				migrate.CreateModel{Model: poll},
+				migrate.AlterField{Model: "polls.Choice", Field: *field(&choice2, "Question")},
+				migrate.AddField{Model: "polls.Choice", Field: num("Count")},
+				migrate.RemoveField{Model: "polls.Choice", Name: "Votes"},
+				migrate.DeleteModel{Model: "polls.Question"}}})},
+	})
+}
+
+// TestDetectFieldOrder checks that fields declared in another order are no
+// change.
+func TestDetectFieldOrder(t *testing.T) {
+	before := model("polls.Question", str("Text", 200), num("Votes"))
+	h := runSteps(t, []detectStep{{name: "initial", models: specs(before), want: fixed(planned{"polls", "0001_initial", nil, []migrate.Operation{
+		migrate.CreateModel{Model: before}}})}})
+	after := model("polls.Question", num("Votes"), str("Text", 200))
+	got, err := migrate.Detect(h.graph(t), specs(after)(t), migrate.DetectOptions{})
+	if err != nil || len(got) != 0 {
+		t.Errorf("reordered fields: %+v, %v; want no change", got, err)
+	}
+}
+
+// TestDetectModules checks Modules and the dependency on another module's
+// latest migration.
+func TestDetectModules(t *testing.T) {
+	group := model("auth.Group", str("Name", 50))
+	user2 := edit(user, func(m *orm.ModelSpec) { m.Fields = append(m.Fields, str("Email", 100)) })
+	question2 := edit(question, func(m *orm.ModelSpec) { m.Fields = append(m.Fields, nullFK("Group", "auth.Group")) })
+	runSteps(t, []detectStep{
+		{name: "initial", models: specs(user, question), want: fixed(
+			planned{"auth", "0001_initial", nil, []migrate.Operation{migrate.CreateModel{Model: user}}},
+			planned{"polls", "0001_initial", []string{"auth.0001_initial"}, []migrate.Operation{migrate.CreateModel{Model: question}}},
+		)},
+		{name: "auth only", models: specs(user2, question), opts: migrate.DetectOptions{Modules: []string{"auth"}}, want: fixed(
+			planned{"auth", "0002_add_user_email", []string{"auth.0001_initial"}, []migrate.Operation{migrate.AddField{Model: "auth.User", Field: str("Email", 100)}}},
+		)},
+		{name: "a key to a new model of another module", models: specs(user2, group, question2), want: fixed(
+			planned{"auth", "0003_group", []string{"auth.0002_add_user_email"}, []migrate.Operation{migrate.CreateModel{Model: group}}},
+			planned{"polls", "0002_add_question_group", []string{"polls.0001_initial", "auth.0003_group"}, []migrate.Operation{
+				migrate.AddField{Model: "polls.Question", Field: nullFK("Group", "auth.Group")}}},
+		)},
+	})
+}
+
+func TestDetectErrors(t *testing.T) {
+	h := runSteps(t, []detectStep{{name: "initial", models: specs(user, question, choice), want: fixed(
+		planned{"auth", "0001_initial", nil, []migrate.Operation{migrate.CreateModel{Model: user}}},
+		planned{"polls", "0001_initial", []string{"auth.0001_initial"}, []migrate.Operation{
+			migrate.CreateModel{Model: question}, migrate.CreateModel{Model: choice}}},
+	)}})
+	group := model("auth.Group", str("Name", 50))
+	question2 := edit(question, func(m *orm.ModelSpec) { m.Fields = append(m.Fields, nullFK("Group", "auth.Group")) })
+	a := model("polls.A", nullFK("B", "polls.B"))
+	b := model("polls.B", nullFK("A", "polls.A"))
+	cases := []struct {
+		name   string
+		models []orm.ModelSpec
+		opts   migrate.DetectOptions
+		want   []string
+	}{
+		{"rename of no field", []orm.ModelSpec{user, question, choice}, migrate.DetectOptions{Renames: []string{"polls.Choice.Txt=Label"}},
+			[]string{`"polls.Choice.Txt=Label"`, "matches nothing", "no field Txt"}},
+		{"rename of an installed model", []orm.ModelSpec{user, question, choice}, migrate.DetectOptions{Renames: []string{"polls.Choice=Answer"}},
+			[]string{`"polls.Choice=Answer"`, "still installed"}},
+		{"malformed rename", []orm.ModelSpec{user, question, choice}, migrate.DetectOptions{Renames: []string{"polls.Choice"}},
+			[]string{`"polls.Choice"`, "module.Model=NewName"}},
+		{"key to a model of a module left out", []orm.ModelSpec{user, group, question2, choice}, migrate.DetectOptions{Modules: []string{"polls"}},
+			[]string{"polls.Question", "Group", "auth.Group"}},
+		{"unknown module", []orm.ModelSpec{user, question, choice}, migrate.DetectOptions{Modules: []string{"blog"}},
+			[]string{`"blog"`}},
+		{"bad name", []orm.ModelSpec{user, question, choice}, migrate.DetectOptions{Name: "New Name"},
+			[]string{`"New Name"`}},
+		{"cycle of new models", []orm.ModelSpec{user, question, choice, a, b}, migrate.DetectOptions{},
+			[]string{"polls.A", "polls.B", "cycle"}},
+	}
+	for _, c := range cases {
+		_, err := migrate.Detect(h.graph(t), specs(c.models...)(t), c.opts)
+		if err == nil {
+			t.Errorf("%s: no error", c.name)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: %v, want it to mention %s", c.name, err, w)
+			}
+		}
+	}
+}

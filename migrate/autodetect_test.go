@@ -2,12 +2,14 @@ package migrate_test
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/anode-go/anode/anodetest"
 	"github.com/anode-go/anode/migrate"
 	"github.com/anode-go/anode/orm"
 )
@@ -495,4 +497,77 @@ func TestDetectErrors(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestDetectApply applies the detected migrations of a three-step
+// evolution on both databases, with rows inserted between the steps: the
+// rows survive renames of a field and a model, an added and an altered
+// field, and a new unique constraint holds.
+func TestDetectApply(t *testing.T) {
+	question := model("polls.Question", str("Text", 50))
+	choice := model("polls.Choice", fk("Question", "polls.Question"), str("Text", 50), num("Votes"))
+	question2 := edit(question, func(m *orm.ModelSpec) { m.Fields = append(m.Fields, str("Slug", 50)) })
+	choice2 := edit(choice, func(m *orm.ModelSpec) { *field(m, "Votes") = num("Count") })
+	poll := edit(question2, func(m *orm.ModelSpec) { m.Name, m.Table = "Poll", "polls_poll" })
+	choice3 := edit(choice2, func(m *orm.ModelSpec) {
+		field(m, "Question").Related = "polls.Poll"
+		field(m, "Text").MaxLength = 200
+		m.UniqueTogether = [][]string{{"Question", "Text"}}
+	})
+	steps := []struct {
+		models  []orm.ModelSpec
+		renames []string
+		rows    []string // inserted after migrating
+		check   string   // a query of two columns
+		want    string
+	}{
+		{[]orm.ModelSpec{question, choice}, nil,
+			[]string{"INSERT INTO polls_question (text) VALUES ('Lunch?'), ('Dinner?')",
+				"INSERT INTO polls_choice (question_id, text, votes) VALUES (1, 'Pizza', 3), (1, 'Soup', 0), (2, 'Fish', 7)"},
+			"SELECT text, votes FROM polls_choice ORDER BY id", "Pizza|3;Soup|0;Fish|7"},
+		{[]orm.ModelSpec{question2, choice2}, []string{"polls.Choice.Votes=Count"},
+			[]string{"INSERT INTO polls_question (text, slug) VALUES ('Breakfast?', 'bfast')",
+				"INSERT INTO polls_choice (question_id, text, count) VALUES (3, 'Eggs', 2)"},
+			"SELECT text, count FROM polls_choice ORDER BY id", "Pizza|3;Soup|0;Fish|7;Eggs|2"},
+		{[]orm.ModelSpec{poll, choice3}, []string{"polls.Question=Poll"}, nil,
+			"SELECT text, slug FROM polls_poll ORDER BY id", "Lunch?|;Dinner?|;Breakfast?|bfast"},
+	}
+	anodetest.Databases(t, func(t *testing.T, rawURL string) {
+		ctx := context.Background()
+		db := open(t, rawURL)
+		h := &history{}
+		for i, st := range steps {
+			ps, err := migrate.Detect(h.graph(t), specs(st.models...)(t), migrate.DetectOptions{Renames: st.renames})
+			if err != nil {
+				t.Fatalf("step %d: %v", i+1, err)
+			}
+			if len(ps) != 1 {
+				t.Fatalf("step %d: %d migrations, want 1", i+1, len(ps))
+			}
+			h.add(ps)
+			mig, err := migrate.NewMigrator(db, h.graph(t), migrate.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := mig.Migrate(ctx, migrate.Target{}); err != nil {
+				t.Fatalf("step %d: %v", i+1, err)
+			}
+			exec(t, db, st.rows...)
+			if got := query(t, db, st.check); got != st.want {
+				t.Errorf("step %d: %s: %q, want %q", i+1, st.check, got, st.want)
+			}
+		}
+		// A new pool, as the application has after migrating: PostgreSQL
+		// refuses statements the old pool prepared before a column changed
+		// type ("cached plan must not change result type").
+		db = open(t, rawURL)
+		if got, want := query(t, db, "SELECT text, count FROM polls_choice ORDER BY id"), "Pizza|3;Soup|0;Fish|7;Eggs|2"; got != want {
+			t.Errorf("choices at the end: %q, want %q", got, want)
+		}
+		_, err := db.Conn(ctx).Exec(ctx, "INSERT INTO polls_choice (question_id, text, count) VALUES (1, 'Pizza', 1)")
+		if !isIntegrity(err) {
+			t.Errorf("a second Pizza for poll 1: %v, want an integrity error (unique together)", err)
+		}
+		exec(t, db, "INSERT INTO polls_choice (question_id, text, count) VALUES (1, '"+strings.Repeat("x", 150)+"', 1)")
+	})
 }

@@ -162,8 +162,8 @@ func tableSchema(ctx context.Context, c orm.Conn, table string, ddl tableDDL, in
 }
 
 // each runs query on c and calls scan for every row, closing the rows
-// before it returns (SQLite's single writer connection cannot run another
-// statement while rows are open in a transaction).
+// before it returns, so that no two statements are ever open at once on
+// a transaction's single connection.
 func each(ctx context.Context, c orm.Conn, query string, args []any, scan func(orm.Rows) error) error {
 	rows, err := c.Query(ctx, query, args...)
 	if err != nil {

@@ -360,6 +360,19 @@ func m2mV3() []any {
 	return []any{Tag{}, Poll{}}
 }
 
+func m2mV3b() []any {
+	type Label struct {
+		ID   int64
+		Name string `anode:"max=30"`
+	}
+	type Poll struct {
+		ID   int64
+		Text string         `anode:"max=200"`
+		Tags orm.M2M[Label] `anode:"related=polls"`
+	}
+	return []any{Label{}, Poll{}}
+}
+
 func m2mV4() []any {
 	type Poll struct {
 		ID   int64
@@ -369,6 +382,7 @@ func m2mV4() []any {
 }
 
 func TestDetectManyToMany(t *testing.T) {
+	askLabel := "Did you rename the polls.Tag model to Label? [y/N]"
 	runSteps(t, []detectStep{
 		{name: "initial", models: register(m2mV1()...), want: func(r *orm.Registry) []planned {
 			return []planned{{"polls", "0001_initial", nil, []migrate.Operation{
@@ -385,10 +399,15 @@ func TestDetectManyToMany(t *testing.T) {
 				migrate.RenameModel{Model: "polls.Question_tags", NewName: "Poll_tags"},
 				migrate.RenameField{Model: "polls.Poll_tags", Name: "Question", NewName: "Poll", NewColumn: "poll_id"}}}),
 		},
+		{name: "rename the target: the through key follows", models: register(m2mV3b()...), yes: []string{askLabel}, asked: []string{askLabel},
+			want: fixed(planned{"polls", "0004_rename_tag_label_and_more", []string{"polls.0003_rename_question_poll_and_more"}, []migrate.Operation{
+				migrate.RenameModel{Model: "polls.Tag", NewName: "Label"},
+				migrate.RenameField{Model: "polls.Poll_tags", Name: "Tag", NewName: "Label", NewColumn: "label_id"}}}),
+		},
 		{name: "remove the field and its target", models: register(m2mV4()...),
-			want: fixed(planned{"polls", "0004_delete_poll_tags_and_delete_tag", []string{"polls.0003_rename_question_poll_and_more"}, []migrate.Operation{
+			want: fixed(planned{"polls", "0005_delete_poll_tags_and_delete_label", []string{"polls.0004_rename_tag_label_and_more"}, []migrate.Operation{
 				migrate.DeleteModel{Model: "polls.Poll_tags"},
-				migrate.DeleteModel{Model: "polls.Tag"}}}),
+				migrate.DeleteModel{Model: "polls.Label"}}}),
 		},
 	})
 }
@@ -569,5 +588,40 @@ func TestDetectApply(t *testing.T) {
 			t.Errorf("a second Pizza for poll 1: %v, want an integrity error (unique together)", err)
 		}
 		exec(t, db, "INSERT INTO polls_choice (question_id, text, count) VALUES (1, '"+strings.Repeat("x", 150)+"', 1)")
+	})
+}
+
+// TestDetectRenameKeepsMeta checks that indexes and unique sets follow a
+// renamed field, that a check over it is removed before the rename and
+// added after, and that a model referring to itself can be renamed.
+func TestDetectRenameKeepsMeta(t *testing.T) {
+	oldCheck := orm.Check{Name: "polls_choice_votes_gte_0", Cond: orm.Q("Votes__gte", 0)}
+	newCheck := orm.Check{Name: "polls_choice_votes_gte_0", Cond: orm.Q("Count__gte", 0)}
+	choice := model("polls.Choice", str("Text", 50), num("Votes"))
+	choice.Indexes = []orm.Index{{Fields: []string{"Votes"}}}
+	choice.UniqueTogether = [][]string{{"Text", "Votes"}}
+	choice.Checks = []orm.Check{oldCheck}
+	choice2 := edit(choice, func(m *orm.ModelSpec) {
+		*field(m, "Votes") = num("Count")
+		m.Indexes = []orm.Index{{Fields: []string{"Count"}}}
+		m.UniqueTogether = [][]string{{"Text", "Count"}}
+		m.Checks = []orm.Check{newCheck}
+	})
+	category := model("polls.Category", nullFK("Parent", "polls.Category"))
+	section := edit(category, func(m *orm.ModelSpec) {
+		m.Name, m.Table = "Section", "polls_section"
+		field(m, "Parent").Related = "polls.Section"
+	})
+	askSection := "Did you rename the polls.Category model to Section? [y/N]"
+	runSteps(t, []detectStep{
+		{name: "initial", models: specs(choice, category), want: fixed(planned{"polls", "0001_initial", nil, []migrate.Operation{
+			migrate.CreateModel{Model: choice}, migrate.CreateModel{Model: category}}})},
+		{name: "renames", models: specs(choice2, section), opts: migrate.DetectOptions{Renames: []string{"polls.Choice.Votes=Count"}},
+			yes: []string{askSection}, asked: []string{askSection},
+			want: fixed(planned{"polls", "0002_rename_category_section_and_more", []string{"polls.0001_initial"}, []migrate.Operation{
+				migrate.RenameModel{Model: "polls.Category", NewName: "Section"},
+				migrate.RemoveConstraint{Model: "polls.Choice", Check: &oldCheck},
+				migrate.RenameField{Model: "polls.Choice", Name: "Votes", NewName: "Count", NewColumn: "count"},
+				migrate.AddConstraint{Model: "polls.Choice", Check: &newCheck}}})},
 	})
 }

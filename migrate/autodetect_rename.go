@@ -161,15 +161,15 @@ func (d *detector) detectModelRenames() error {
 		if !ok {
 			continue
 		}
+		oldOwner := ""
 		for old, new := range d.renamed {
-			if new != owner {
-				continue
+			if new == owner {
+				oldOwner = old
 			}
-			suffix := strings.TrimPrefix(a, owner)
-			if slices.Contains(removed, old+suffix) {
-				if err := rename(old+suffix, a); err != nil {
-					return err
-				}
+		}
+		if old := oldOwner + strings.TrimPrefix(a, owner); oldOwner != "" && slices.Contains(removed, old) {
+			if err := rename(old, a); err != nil {
+				return err
 			}
 		}
 	}

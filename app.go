@@ -38,6 +38,10 @@ type App struct {
 	registry *orm.Registry
 	db       *orm.DB
 
+	// serving is set by the serve command: Start then applies pending
+	// migrations (in debug, or when serveMigrate) before the Init hooks.
+	serving, serveMigrate bool
+
 	readyChecks []readyCheck
 	shutdown    []func(context.Context) error
 	checks      []Check
@@ -185,6 +189,12 @@ func (a *App) Start(ctx context.Context) error {
 		if err := a.openDatabase(ctx); err != nil {
 			a.startErr = err
 			return
+		}
+		if a.serving {
+			if err := a.migrateOnServe(ctx, a.serveMigrate); err != nil {
+				a.startErr = err
+				return
+			}
 		}
 		for _, m := range a.modules {
 			if m.Init == nil {

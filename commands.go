@@ -113,10 +113,8 @@ func (a *App) serveCommand() *cobra.Command {
 			if reloadFlag {
 				return a.superviseReload(ctx, addr)
 			}
+			a.serving, a.serveMigrate = true, migrateFlag // Start migrates before the modules' Init hooks
 			if err := a.Start(ctx); err != nil {
-				return err
-			}
-			if err := a.migrateOnServe(ctx, migrateFlag); err != nil {
 				return err
 			}
 			ln, inherited, err := reload.Listener()

@@ -98,6 +98,17 @@ func ParseUUID(s string) (UUID, error) {
 	return u, nil
 }
 
+// MustUUID is ParseUUID for constants in code (generated migration files
+// write UUID defaults with it); it panics on invalid text, so never pass it
+// user input.
+func MustUUID(s string) UUID {
+	u, err := ParseUUID(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
+}
+
 // IsZero reports whether u is the nil UUID.
 func (u UUID) IsZero() bool { return u == UUID{} }
 

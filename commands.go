@@ -78,7 +78,7 @@ func (a *App) commands() *cobra.Command {
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			switch cmd.Name() {
-			case "version", "check", "help", "routes", "serve":
+			case "version", "check", "help", "routes", "serve", "makemigrations":
 				return nil // these start the App themselves, or need not
 			}
 			return a.Start(cmd.Context())
@@ -86,7 +86,7 @@ func (a *App) commands() *cobra.Command {
 	}
 	root.AddCommand(a.serveCommand(), a.checkCommand(), a.routesCommand(), a.versionCommand(), a.dbshellCommand())
 	root.AddCommand(a.fixtureCommands()...)
-	root.AddCommand(a.migrateCommand(), a.showmigrationsCommand(), a.sqlmigrateCommand())
+	root.AddCommand(a.migrateCommand(), a.showmigrationsCommand(), a.sqlmigrateCommand(), a.makemigrationsCommand())
 	for _, m := range a.modules {
 		if m.Commands != nil {
 			root.AddCommand(m.Commands(a)...)

@@ -1,6 +1,8 @@
 package anode_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -81,5 +83,58 @@ func TestMigrationCommands(t *testing.T) {
 	code, _, errOut = run(fresh(), "sqlmigrate", "memos", "0009_missing")
 	if code == 0 || !strings.Contains(errOut, "0009_missing") {
 		t.Fatalf("sqlmigrate of a missing migration: %d %s", code, errOut)
+	}
+}
+
+// TestMakemigrationsEmptyAndMerge checks makemigrations --empty (a data
+// migration to fill in) and --merge (two latest migrations of a module).
+func TestMakemigrationsEmptyAndMerge(t *testing.T) {
+	dir := t.TempDir()
+	mod := memosModule()
+	mod.Dir = dir
+	cfg := anodetest.NewApp(t, mod).Config()
+	fresh := func(m anode.Module) *anode.App { return anodetest.NewAppConfig(t, cfg, m) }
+
+	code, out, errOut := run(fresh(mod), "makemigrations", "--empty", "memos", "--name", "fill_text")
+	if code != 0 || !strings.Contains(out, "memos/migrations/0003_fill_text.go") {
+		t.Fatalf("makemigrations --empty: %d %q %s", code, out, errOut)
+	}
+	src, err := os.ReadFile(filepath.Join(dir, "migrations", "0003_fill_text.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"migrate.RunGo{", `"memos.0002_add_memo_text"`, "package migrations"} {
+		if !strings.Contains(string(src), want) {
+			t.Errorf("the empty migration lacks %q:\n%s", want, src)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "migrations", "migrations.go")); err != nil {
+		t.Errorf("the package file: %v", err)
+	}
+	code, _, errOut = run(fresh(mod), "makemigrations", "--empty")
+	if code == 0 || !strings.Contains(errOut, "name one module") {
+		t.Errorf("--empty without a module: %d %s", code, errOut)
+	}
+
+	// Two branches each added a 0003: migrate refuses, --merge joins them.
+	branch := mod
+	branch.Migrations = append(append([]*migrate.Migration{}, mod.Migrations...),
+		&migrate.Migration{Name: "0003_a", Dependencies: []string{"memos.0002_add_memo_text"}},
+		&migrate.Migration{Name: "0003_b", Dependencies: []string{"memos.0002_add_memo_text"}})
+	code, _, errOut = run(fresh(branch), "migrate")
+	if code == 0 || !strings.Contains(errOut, "makemigrations --merge") {
+		t.Fatalf("migrate with two latest migrations: %d %s", code, errOut)
+	}
+	code, out, errOut = run(fresh(branch), "makemigrations", "--merge")
+	if code != 0 || !strings.Contains(out, "memos/migrations/0004_merge_0003_a_0003_b.go") {
+		t.Fatalf("makemigrations --merge: %d %q %s", code, out, errOut)
+	}
+	src, err = os.ReadFile(filepath.Join(dir, "migrations", "0004_merge_0003_a_0003_b.go"))
+	if err != nil || !strings.Contains(string(src), `"memos.0003_a", "memos.0003_b"`) {
+		t.Fatalf("the merge migration: %v\n%s", err, src)
+	}
+	code, out, _ = run(fresh(mod), "makemigrations", "--merge")
+	if code != 0 || !strings.Contains(out, "No conflicts to merge.") {
+		t.Errorf("--merge without a conflict: %d %q", code, out)
 	}
 }

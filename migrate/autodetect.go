@@ -21,7 +21,7 @@ type DetectOptions struct {
 	// (an int field)? [y/N]"-style questions for likely renames not covered
 	// by Renames; nil means never rename without being told.
 	Ask func(question string) bool
-	// Modules limits detection to these modules (nil: all). Name is the
+	// Modules limits detection to these modules (empty: all). Name is the
 	// descriptive name for a single module's new migration (makemigrations
 	// --name), "" to derive one; given, every new migration takes it.
 	Modules []string
@@ -144,7 +144,7 @@ func newDetector(g *Graph, r *orm.Registry, o DetectOptions) (*detector, error) 
 	for _, m := range d.from.models {
 		d.addModule(m.Module)
 	}
-	if o.Modules == nil {
+	if len(o.Modules) == 0 {
 		for _, mod := range d.modules {
 			d.scope[mod] = true
 		}

@@ -571,6 +571,13 @@ func TestDetectApply(t *testing.T) {
 			if _, err := mig.Migrate(ctx, migrate.Target{}); err != nil {
 				t.Fatalf("step %d: %v", i+1, err)
 			}
+			// The migrated schema is the one the installed models get fresh,
+			// and detecting again finds nothing (makemigrations --check).
+			installed := specs(st.models...)(t)
+			assertSchemaOf(t, db, rawURL, installed, ps[0].Migration.Name)
+			if again, err := migrate.Detect(h.graph(t), installed, migrate.DetectOptions{}); err != nil || len(again) != 0 {
+				t.Errorf("step %d: detecting again: %v, %v", i+1, again, err)
+			}
 			exec(t, db, st.rows...)
 			if got := query(t, db, st.check); got != st.want {
 				t.Errorf("step %d: %s: %q, want %q", i+1, st.check, got, st.want)
@@ -588,6 +595,18 @@ func TestDetectApply(t *testing.T) {
 			t.Errorf("a second Pizza for poll 1: %v, want an integrity error (unique together)", err)
 		}
 		exec(t, db, "INSERT INTO polls_choice (question_id, text, count) VALUES (1, '"+strings.Repeat("x", 150)+"', 1)")
+		// Unapplied to zero and applied again, the schema is the same.
+		m, err := migrate.NewMigrator(db, h.graph(t), migrate.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.Migrate(ctx, migrate.Target{Module: "polls", Name: "zero"}); err != nil {
+			t.Fatalf("zero: %v", err)
+		}
+		if _, err := m.Migrate(ctx, migrate.Target{}); err != nil {
+			t.Fatalf("forward again: %v", err)
+		}
+		assertSchemaOf(t, db, rawURL, specs(steps[len(steps)-1].models...)(t), "zero and forward again")
 	})
 }
 

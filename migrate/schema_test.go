@@ -324,7 +324,6 @@ func freshURL(t *testing.T, rawURL string) string {
 // schema is the one the final models would get.
 func assertSchema(t *testing.T, db *orm.DB, rawURL string, module string, ms []*migrate.Migration) {
 	t.Helper()
-	ctx := context.Background()
 	g, err := migrate.NewGraph([]migrate.Source{{Module: module, Migrations: ms}})
 	if err != nil {
 		t.Fatal(err)
@@ -337,6 +336,14 @@ func assertSchema(t *testing.T, db *orm.DB, rawURL string, module string, ms []*
 	if err != nil {
 		t.Fatal(err)
 	}
+	assertSchemaOf(t, db, rawURL, r, ms[len(ms)-1].Name)
+}
+
+// assertSchemaOf checks that db's schema equals the schema r's models get
+// in a fresh database of the same kind.
+func assertSchemaOf(t *testing.T, db *orm.DB, rawURL string, r *orm.Registry, when string) {
+	t.Helper()
+	ctx := context.Background()
 	fresh, err := orm.Open(ctx, freshURL(t, rawURL), r, orm.OpenOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -354,6 +361,6 @@ func assertSchema(t *testing.T, db *orm.DB, rawURL string, module string, ms []*
 		t.Fatal(err)
 	}
 	if diff := got.Without("anode_migrations").Diff(want); len(diff) > 0 {
-		t.Errorf("after %s: the migrated schema differs from a fresh one:\n%s", ms[len(ms)-1].Name, strings.Join(diff, "\n"))
+		t.Errorf("after %s: the migrated schema differs from a fresh one:\n%s", when, strings.Join(diff, "\n"))
 	}
 }

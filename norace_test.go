@@ -1,0 +1,5 @@
+//go:build !race
+
+package anode_test
+
+const raceEnabled = false

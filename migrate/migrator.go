@@ -324,9 +324,3 @@ func (r *recorder) Query(context.Context, string, ...any) (orm.Rows, error) {
 func (r *recorder) QueryWrite(ctx context.Context, query string, args ...any) (orm.Rows, error) {
 	return r.Query(ctx, query, args...)
 }
-
-// stateBefore replays the operations of every migration k depends on,
-// directly or not, in order: the models as k finds them.
-func (m *Migrator) stateBefore(k Key) (*State, error) {
-	return m.graph.stateBefore(k)
-}

@@ -43,13 +43,6 @@ var jsonLookups = map[string]bool{
 	"endswith": true, "iendswith": true,
 }
 
-// jsonTextLookups are the lookups that compare the text at a key path
-// rather than the JSON value.
-var jsonTextLookups = map[string]bool{
-	"iexact": true, "contains": true, "icontains": true, "startswith": true, "istartswith": true,
-	"endswith": true, "iendswith": true,
-}
-
 // jsonCondition tests a JSON field at a key path.
 type jsonCondition struct {
 	field  *Field

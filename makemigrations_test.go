@@ -125,17 +125,26 @@ func TestMakemigrationsApp(t *testing.T) {
 		code int
 		out  string
 	}
-	run := func(dbURL string, args ...string) result {
-		t.Helper()
+	// runQuiet runs the app binary; it is safe to call from several
+	// goroutines (a failure to start is exit code -1).
+	runQuiet := func(dbURL string, args ...string) result {
 		cmd := osexec.CommandContext(ctx, bin, args...)
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), "ANODE_DEBUG=true", "ANODE_DATABASE_URL="+dbURL, "ANODE_DATA_DIR="+filepath.Join(dir, "data"))
 		out, err := cmd.CombinedOutput()
 		var ee *osexec.ExitError
 		if err != nil && !errors.As(err, &ee) {
-			t.Fatalf("%v: %v", args, err)
+			return result{-1, err.Error()}
 		}
 		return result{cmd.ProcessState.ExitCode(), string(out)}
+	}
+	run := func(dbURL string, args ...string) result {
+		t.Helper()
+		r := runQuiet(dbURL, args...)
+		if r.code == -1 {
+			t.Fatalf("%v: %s", args, r.out)
+		}
+		return r
 	}
 	sqliteURL := anodetest.SQLiteURL(t)
 
@@ -167,8 +176,19 @@ func TestMakemigrationsApp(t *testing.T) {
 		urls = append(urls, anodetest.PostgresSchema(t, base))
 	}
 	for _, u := range urls {
-		if r := run(u, "migrate"); r.code != 0 || !strings.Contains(r.out, "Applying polls.0001_initial") {
-			t.Fatalf("migrate: %+v", r)
+		// Two processes migrate at once: one applies, the other waits for
+		// the lock and finds nothing left to do.
+		results := make(chan result, 2)
+		for range 2 {
+			go func() { results <- runQuiet(u, "migrate") }()
+		}
+		r1, r2 := <-results, <-results
+		if r1.code != 0 || r2.code != 0 {
+			t.Fatalf("concurrent migrate: %+v %+v", r1, r2)
+		}
+		applied := strings.Count(r1.out+r2.out, "Applying polls.0001_initial")
+		if applied != 1 || !strings.Contains(r1.out+r2.out, "No migrations to apply.") {
+			t.Fatalf("concurrent migrate applied 0001 %d times:\n%s\n---\n%s", applied, r1.out, r2.out)
 		}
 		if r := run(u, "migrate"); r.code != 0 || !strings.Contains(r.out, "No migrations to apply.") {
 			t.Fatalf("migrate twice: %+v", r)

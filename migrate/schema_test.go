@@ -12,11 +12,16 @@ import (
 )
 
 var (
-	pkSpec    = orm.FieldSpec{Name: "ID", Column: "id", Kind: orm.KindInt, PrimaryKey: true, AutoIncrement: true}
-	textSpec  = orm.FieldSpec{Name: "Text", Column: "text", Kind: orm.KindString, MaxLength: 20}
-	votesSpec = orm.FieldSpec{Name: "Votes", Column: "votes", Kind: orm.KindInt}
-	qSpec     = orm.ModelSpec{Module: "polls", Name: "Question", Table: "polls_question", Fields: []orm.FieldSpec{pkSpec, textSpec}}
-	cSpec     = orm.ModelSpec{Module: "polls", Name: "Choice", Table: "polls_choice", Fields: []orm.FieldSpec{pkSpec,
+	pkSpec      = orm.FieldSpec{Name: "ID", Column: "id", Kind: orm.KindInt, PrimaryKey: true, AutoIncrement: true}
+	textSpec    = orm.FieldSpec{Name: "Text", Column: "text", Kind: orm.KindString, MaxLength: 20}
+	votesSpec   = orm.FieldSpec{Name: "Votes", Column: "votes", Kind: orm.KindInt}
+	qSpec       = orm.ModelSpec{Module: "polls", Name: "Question", Table: "polls_question", Fields: []orm.FieldSpec{pkSpec, textSpec}}
+	tagSpec     = orm.ModelSpec{Module: "polls", Name: "Tag", Table: "polls_tag", Fields: []orm.FieldSpec{pkSpec, textSpec}}
+	throughSpec = orm.ModelSpec{Module: "polls", Name: "Question_tags", Table: "polls_question_tags", Fields: []orm.FieldSpec{pkSpec,
+		{Name: "Question", Column: "question_id", Kind: orm.KindForeignKey, Related: "polls.Question", OnDelete: orm.Cascade},
+		{Name: "Tag", Column: "tag_id", Kind: orm.KindForeignKey, Related: "polls.Tag", OnDelete: orm.Cascade}},
+		UniqueTogether: [][]string{{"Question", "Tag"}}}
+	cSpec = orm.ModelSpec{Module: "polls", Name: "Choice", Table: "polls_choice", Fields: []orm.FieldSpec{pkSpec,
 		{Name: "Question", Column: "question_id", Kind: orm.KindForeignKey, Related: "polls.Question", OnDelete: orm.Cascade},
 		textSpec, votesSpec}}
 )
@@ -29,7 +34,7 @@ func evolution() []*migrate.Migration {
 	nullText.Null = true
 	return []*migrate.Migration{
 		{Name: "0001_initial", Operations: []migrate.Operation{
-			migrate.CreateModel{Model: qSpec}, migrate.CreateModel{Model: cSpec},
+			migrate.CreateModel{Model: qSpec}, migrate.CreateModel{Model: cSpec}, migrate.CreateModel{Model: tagSpec},
 		}},
 		{Name: "0002_changes", Dependencies: []string{"polls.0001_initial"}, Operations: []migrate.Operation{
 			migrate.AddField{Model: "polls.Question", Field: orm.FieldSpec{Name: "Slug", Column: "slug", Kind: orm.KindString, MaxLength: 50}},
@@ -39,6 +44,7 @@ func evolution() []*migrate.Migration {
 			migrate.AddIndex{Model: "polls.Question", Index: orm.Index{Fields: []string{"Slug"}}},
 			migrate.AddConstraint{Model: "polls.Choice", Unique: []string{"Question", "Text"}},
 			migrate.AddConstraint{Model: "polls.Choice", Check: &orm.Check{Name: "polls_choice_count_gte_0", Cond: orm.Q("count__gte", 0)}},
+			migrate.CreateModel{Model: throughSpec}, // a many-to-many field Tags added to Question
 		}},
 		{Name: "0003_more", Dependencies: []string{"polls.0002_changes"}, Operations: []migrate.Operation{
 			migrate.RenameModel{Model: "polls.Question", NewName: "Poll"},
@@ -172,7 +178,12 @@ func TestSchemaEvolution(t *testing.T) {
 				t.Errorf("%s: %v, want an integrity error", bad, err)
 			}
 		}
-		exec(t, db, "DELETE FROM polls_choice WHERE text LIKE 'xxx%'")
+		exec(t, db, "DELETE FROM polls_choice WHERE text LIKE 'xxx%'",
+			"INSERT INTO polls_tag (text) VALUES ('food')",
+			"INSERT INTO polls_question_tags (question_id, tag_id) VALUES (1, 1), (2, 1)")
+		if _, err := db.Conn(ctx).Exec(ctx, "INSERT INTO polls_question_tags (question_id, tag_id) VALUES (1, 1)"); !isIntegrity(err) {
+			t.Errorf("a second link of question 1 and tag 1: %v, want an integrity error", err)
+		}
 
 		if _, err := mig.Migrate(ctx, migrate.Target{}); err != nil {
 			t.Fatal(err)
@@ -188,6 +199,9 @@ func TestSchemaEvolution(t *testing.T) {
 		exec(t, db, "INSERT INTO polls_poll (text, slug) VALUES (NULL, 'null-text')", "DELETE FROM polls_poll WHERE id = 2")
 		if got, want := query(t, db, "SELECT text, count FROM polls_answer ORDER BY id"), "Pizza|3;Soup|0"; got != want {
 			t.Errorf("after deleting poll 2: choices %q, want %q", got, want)
+		}
+		if got, want := query(t, db, "SELECT question_id, tag_id FROM polls_question_tags ORDER BY id"), "1|1"; got != want {
+			t.Errorf("after deleting poll 2: tag links %q, want %q", got, want)
 		}
 		if _, err := db.Conn(ctx).Exec(ctx, "INSERT INTO polls_answer (question_id, text, count) VALUES (99, 'Orphan', 1)"); !isIntegrity(err) {
 			t.Errorf("a choice of a missing poll: %v, want an integrity error", err)

@@ -79,3 +79,25 @@ func (q *QuerySet[T]) getByPK(ctx context.Context) (T, error) {
 	}
 	return buf.row, rows.Err()
 }
+
+// pkCondition builds "pk = value" for a lookup that names m's primary key
+// plainly ("id" or "ID") with a plain value, without parsing the lookup:
+// the Filter of the most common query. Anything else (another lookup, a
+// value of another type, one bindable refuses) takes lookupExpr, which
+// also reports the errors.
+func pkCondition(m *Model, text string, value any) (condition, bool) {
+	f := m.PK
+	if f == nil || text != f.Name && text != f.Column {
+		return condition{}, false
+	}
+	switch value.(type) {
+	case int64, int, int32, string, UUID:
+	default:
+		return condition{}, false
+	}
+	v, err := bindable(f, value)
+	if err != nil {
+		return condition{}, false
+	}
+	return condition{field: f, lookup: "exact", value: v}, true
+}

@@ -147,10 +147,14 @@ func (q *QuerySet[T]) addCondition(lookup string, value any, not bool) *QuerySet
 		}
 		return c
 	}
-	rel, plain, err := lookupExpr(c.model, lookup, value)
-	if err != nil {
-		c.err = err
-		return c
+	var rel expr
+	plain, ok := pkCondition(c.model, lookup, value)
+	if !ok {
+		var err error
+		if rel, plain, err = lookupExpr(c.model, lookup, value); err != nil {
+			c.err = err
+			return c
+		}
 	}
 	if usesOuterRef(value) {
 		c.own().outerRefs = true

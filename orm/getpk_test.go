@@ -40,6 +40,13 @@ func TestGetByPK(t *testing.T) {
 		if _, err := orm.From[Poll](db).Filter("id", int64(1_000_000)).Get(ctx); !errors.Is(err, orm.ErrNotFound) {
 			t.Fatalf("missing key: %v", err)
 		}
+		if got, err := orm.From[Poll](db).Filter("id", int(polls[1].ID)).Get(ctx); err != nil || got.ID != polls[1].ID {
+			t.Fatalf("get by an int key: %+v, %v", got, err)
+		}
+		var le *orm.LookupError
+		if _, err := orm.From[Poll](db).Filter("id", "one").Get(ctx); !errors.As(err, &le) {
+			t.Fatalf("a text key for an integer primary key: %v, want a *LookupError", err)
+		}
 
 		// Refinements before or after the key filter still apply.
 		dinner := polls[2] // Votes 0, Open

@@ -89,6 +89,9 @@ func statusOf(err error) (int, string) {
 			msg = ae.Message
 		}
 		if msg == "" {
+			msg = publicMessage(err)
+		}
+		if msg == "" {
 			msg = http.StatusText(st)
 		}
 		return st, msg

@@ -37,7 +37,7 @@ func (st *state) bind(ctx context.Context, sub *submission) error {
 		full := st.full(f)
 		if key := sub.typeErrs[full]; key != "" {
 			st.errors.Add(newError(f.name, key, nil))
-			st.data.Field(f.index).SetZero()
+			st.data.FieldByIndex(f.index).SetZero()
 			continue
 		}
 		v, errs := st.cleanField(f, full, sub)
@@ -53,7 +53,7 @@ func (st *state) bind(ctx context.Context, sub *submission) error {
 				v = out
 			}
 		}
-		fv := st.data.Field(f.index)
+		fv := st.data.FieldByIndex(f.index)
 		if len(errs) > 0 || !v.IsValid() {
 			fv.SetZero()
 			for _, e := range errs {
@@ -95,7 +95,7 @@ func (st *state) bind(ctx context.Context, sub *submission) error {
 // cleanField parses and validates one field's submitted data into a value of
 // the struct field's type (invalid when there are errors).
 func (st *state) cleanField(f *field, full string, sub *submission) (reflect.Value, []*Error) {
-	ft := st.data.Type().Field(f.index).Type
+	ft := f.ft
 	if f.base == baseFile {
 		return st.cleanFiles(f, ft, sub.files[full])
 	}

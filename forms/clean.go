@@ -163,6 +163,8 @@ func (f *field) values(fv reflect.Value, loc *time.Location) []string {
 			out[i] = f.formatValue(fv.Index(i), loc)
 		}
 		return out
+	case f.fk && fv.IsZero():
+		return nil // no related object
 	case f.ptr:
 		if fv.IsNil() {
 			return nil
@@ -220,7 +222,7 @@ func (f *field) validate(name string, s string, v reflect.Value, choices []Choic
 			return newError(name, "invalid_pattern", nil)
 		}
 	}
-	if f.kind == KindChoice || f.kind == KindMultipleChoice {
+	if (f.kind == KindChoice || f.kind == KindMultipleChoice) && !(f.fk && choices == nil) {
 		canon := f.formatValue(v, time.UTC)
 		found := false
 		for _, c := range choices {

@@ -32,7 +32,8 @@ const (
 
 // field is the metadata of one form field, computed once per form type.
 type field struct {
-	index        int // struct field index
+	index        []int        // path to the struct field (FieldByIndex)
+	ft           reflect.Type // the struct field's type
 	goName       string
 	name         string // form name, as submitted
 	label, help  string
@@ -56,6 +57,8 @@ type field struct {
 	cleanCtx     bool
 	validates    bool // the value's type has Validate() error
 	autocomplete string
+	model        *orm.Field // ModelForm: the model field
+	fk           bool       // ModelForm: a foreign key's ID
 }
 
 // meta is the metadata of a form struct type.
@@ -154,7 +157,7 @@ func buildMeta(t reflect.Type) (*meta, error) {
 			return nil, &DeclarationError{Form: t.String(), Reason: fmt.Sprintf("method %s names no form field %s", meth.Name, goName)}
 		}
 		mt := meth.Type // receiver first
-		st := t.Field(f.index).Type
+		st := f.ft
 		switch {
 		case mt.NumIn() == 2 && mt.In(1) == st:
 		case mt.NumIn() == 3 && mt.In(1) == ctxType && mt.In(2) == st:
@@ -181,7 +184,7 @@ func newField(form reflect.Type, index int, sf reflect.StructField, tag string) 
 	fail := func(format string, args ...any) error {
 		return &DeclarationError{Form: form.String(), Field: sf.Name, Reason: fmt.Sprintf(format, args...)}
 	}
-	f := &field{index: index, goName: sf.Name, minLen: -1, maxLen: -1, places: -1}
+	f := &field{index: []int{index}, ft: sf.Type, goName: sf.Name, minLen: -1, maxLen: -1, places: -1}
 	if err := f.setType(sf.Type); err != nil {
 		return nil, fail("%v", err)
 	}

@@ -158,7 +158,7 @@ func (bf *BoundField) Values() []string {
 		}
 		return vs
 	}
-	return f.values(bf.st.data.Field(f.index), bf.st.loc)
+	return f.values(bf.st.data.FieldByIndex(f.index), bf.st.loc)
 }
 
 // Value returns the first of Values, or "".
@@ -297,7 +297,7 @@ func (bf *BoundField) Input() template.HTML {
 		w.WriteString("</textarea>")
 	case bf.group():
 		bf.group1(&w)
-	case f.kind == KindChoice || f.kind == KindMultipleChoice:
+	case (f.kind == KindChoice || f.kind == KindMultipleChoice) && !(f.fk && bf.st.choicesOf(f) == nil):
 		bf.selectHTML(&w)
 	case f.kind == KindBoolean:
 		w.WriteString(`<input type="checkbox"`)
@@ -309,7 +309,11 @@ func (bf *BoundField) Input() template.HTML {
 		w.WriteByte('>')
 	default:
 		w.WriteString(`<input type="`)
-		w.WriteString(inputType(f.kind))
+		if f.fk && (f.base == baseInt || f.base == baseUint) {
+			w.WriteString("number") // a foreign key without choices: its key
+		} else {
+			w.WriteString(inputType(f.kind))
+		}
 		w.WriteByte('"')
 		bf.common(&w, f.required)
 		bf.constraints(&w)

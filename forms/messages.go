@@ -37,8 +37,9 @@ var messages = map[string]string{
 	"file_type":        "Files of type {type} are not allowed (allowed: {allowed}).",
 	"max_files":        "Upload at most {max} files.",
 	"malformed":        "The submitted data could not be read.",
-	"unique":           "{label} with this value already exists.",
-	"unique_together":  "{model} with these {fields} already exists.",
+	"unique":           "{model} with this {field} already exists.",
+	"unique_together":  "{model} with this {fields} already exists.",
+	"constraint":       "The data breaks the rule {constraint}.",
 }
 
 // newError builds an *Error for a built-in key, formatting its message.

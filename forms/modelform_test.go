@@ -1,0 +1,198 @@
+package forms_test
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/anode-go/anode/anodetest"
+	"github.com/anode-go/anode/forms"
+	"github.com/anode-go/anode/orm"
+)
+
+type Author struct {
+	ID   int64  `anode:"pk,auto"`
+	Name string `anode:"max=50,unique,verbose=author name"`
+}
+
+func (a Author) String() string { return a.Name }
+
+type Book struct {
+	ID       int64              `anode:"pk,auto"`
+	Title    string             `anode:"max=100,help=As printed on the cover."`
+	Author   orm.FK[Author]     `anode:"on_delete=cascade"`
+	Editor   orm.FK[Author]     `anode:"null,on_delete=set_null,related=edited"`
+	Status   string             `anode:"max=10,default=draft,choices=draft:Draft|published:Published"`
+	Pages    *int64             ``
+	Price    orm.Decimal        `anode:"digits=6,places=2"`
+	Summary  string             ``
+	Released orm.Date           ``
+	Tags     orm.M2M[Author]    `anode:"related=tagged"`
+	Extra    orm.JSON[[]string] ``
+}
+
+func (Book) Meta() orm.Meta {
+	return orm.Meta{UniqueTogether: [][]string{{"Title", "Author"}}}
+}
+
+func openModels(t *testing.T, rawURL string) *orm.DB {
+	t.Helper()
+	r := orm.NewRegistry()
+	if err := r.Register("lib", Author{}, Book{}); err != nil {
+		t.Fatal(err)
+	}
+	db, err := orm.Open(context.Background(), rawURL, r, orm.OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.CreateTables(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func TestModelForm(t *testing.T) {
+	anodetest.Databases(t, func(t *testing.T, rawURL string) {
+		ctx := context.Background()
+		db := openModels(t, rawURL)
+		ann := Author{Name: "Ann"}
+		bob := Author{Name: "Bob"}
+		for _, a := range []*Author{&ann, &bob} {
+			if err := orm.Create(ctx, db, a); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		// the generated fields
+		mf, err := forms.NewModelForm[Book](db, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, bf := range mf.Fields() {
+			names = append(names, bf.Name())
+		}
+		if got := strings.Join(names, ","); got != "title,author,editor,status,pages,price,summary,released" {
+			t.Fatalf("fields %s", got)
+		}
+		choices, err := forms.ChoicesFrom(ctx, db, orm.From[Author](db).OrderBy("name"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mf.SetChoices("author", choices)
+		html := string(mf.HTML())
+		for _, want := range []string{
+			`<input type="text" name="title" id="id_title" required aria-describedby="id_title_help" maxlength="100">`,
+			`<option value="` + strconv.FormatInt(ann.ID, 10) + `">Ann</option>`,
+			`<option value="draft" selected>Draft</option>`, // the field's default
+			`<input type="number" name="editor" id="id_editor">`,
+			`<textarea name="summary" id="id_summary" required>`,
+			`step="0.01"`,
+		} {
+			if !strings.Contains(html, want) {
+				t.Errorf("missing %s in\n%s", want, html)
+			}
+		}
+
+		// create
+		id := strconv.FormatInt(ann.ID, 10)
+		data := url.Values{"title": {"Go"}, "author": {id}, "status": {"draft"}, "price": {"12.50"}, "summary": {"s"}, "released": {"2024-01-02"}}
+		if err := mf.BindValues(ctx, data); err != nil || !mf.Valid() {
+			t.Fatalf("%v %v", err, mf.Errors())
+		}
+		if err := mf.Save(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if mf.Instance.ID == 0 || mf.Instance.Author.ID != ann.ID || mf.Instance.Editor.ID != 0 || mf.Instance.Pages != nil {
+			t.Fatalf("%+v", mf.Instance)
+		}
+
+		// unique together, checked when binding
+		mf2, _ := forms.NewModelForm[Book](db, nil)
+		mf2.SetChoices("author", choices)
+		mf2.BindValues(ctx, data)
+		if nf := mf2.Errors().NonField(); len(nf) != 1 || nf[0].Key != "unique_together" || nf[0].Message != "Book with this Title and Author already exists." {
+			t.Fatalf("%v", mf2.Errors().All())
+		}
+		// a choice outside the related objects
+		data2 := url.Values{"title": {"Other"}, "author": {"999999"}, "price": {"1"}, "summary": {"s"}, "released": {"2024-01-02"}, "status": {"draft"}}
+		mf2, _ = forms.NewModelForm[Book](db, nil)
+		mf2.SetChoices("author", choices)
+		mf2.BindValues(ctx, data2)
+		if errs := mf2.Errors().Field("author"); len(errs) != 1 || errs[0].Key != "invalid_choice" {
+			t.Fatalf("%v", mf2.Errors().All())
+		}
+		// without choices, the database's foreign key decides, at Save
+		mf2, _ = forms.NewModelForm[Book](db, nil)
+		mf2.BindValues(ctx, data2)
+		if !mf2.Valid() {
+			t.Fatal(mf2.Errors())
+		}
+		err = mf2.Save(ctx)
+		var es *forms.Errors
+		if !errors.As(err, &es) || mf2.Valid() {
+			t.Fatalf("save with a missing author: %v", err)
+		}
+		if n, _ := orm.From[Book](db).Count(ctx); n != 1 {
+			t.Fatalf("%d books", n)
+		}
+
+		// edit: the instance itself does not count as a duplicate
+		book, _ := orm.From[Book](db).Get(ctx)
+		edit, err := forms.NewModelForm[Book](db, &book, "Title", "Author", "Pages")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, _ := edit.Field("title"); v.Value() != "Go" {
+			t.Fatal(v.Value())
+		}
+		edit.BindValues(ctx, url.Values{"title": {"Go"}, "author": {id}, "pages": {"300"}})
+		if err := edit.Save(ctx); err != nil {
+			t.Fatal(err)
+		}
+		book, _ = orm.From[Book](db).Get(ctx)
+		if book.Pages == nil || *book.Pages != 300 || book.Summary != "s" {
+			t.Fatalf("%+v", book)
+		}
+
+		// unique field
+		af, _ := forms.NewModelForm[Author](db, nil)
+		af.BindValues(ctx, url.Values{"name": {"Ann"}})
+		if errs := af.Errors().Field("name"); len(errs) != 1 || errs[0].Key != "unique" || errs[0].Message != "Author with this author name already exists." {
+			t.Fatalf("%v", af.Errors().All())
+		}
+		af, _ = forms.NewModelForm[Author](db, &ann)
+		af.BindValues(ctx, url.Values{"name": {"Ann"}})
+		if !af.Valid() {
+			t.Fatal(af.Errors())
+		}
+		// a unique value taken between Bind and Save
+		af, _ = forms.NewModelForm[Author](db, nil)
+		af.BindValues(ctx, url.Values{"name": {"Cid"}})
+		if err := orm.Create(ctx, db, &Author{Name: "Cid"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := af.Save(ctx); !errors.As(err, &es) || len(af.Errors().Field("name")) != 1 {
+			t.Fatalf("%v %v", err, af.Errors().All())
+		}
+	})
+}
+
+func TestModelFormDeclarationErrors(t *testing.T) {
+	db := openModels(t, anodetest.SQLiteURL(t))
+	for _, c := range []struct{ field, want string }{
+		{"Nope", "field Nope: no such model field"},
+		{"Extra", "field Extra: a json field has no form input"},
+		{"Tags", "field Tags: no such model field"},
+	} {
+		_, err := forms.NewModelForm[Book](db, nil, c.field)
+		var de *forms.DeclarationError
+		if !errors.As(err, &de) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v, want %s", err, c.want)
+		}
+	}
+}

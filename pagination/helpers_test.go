@@ -51,7 +51,7 @@ var base = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 // seed creates n items: Name item-00…, Rank i%4 (duplicates), Group a or b,
 // Created a minute apart, Price i.50, two authors in turn.
-func seed(t *testing.T, db *orm.DB, n int) []Item {
+func seed(t testing.TB, db *orm.DB, n int) []Item {
 	t.Helper()
 	ctx := context.Background()
 	authors := []Author{{Name: "ana"}, {Name: "bo"}}

@@ -81,6 +81,7 @@ var metas sync.Map // reflect.Type → metaResult
 var (
 	fileType      = reflect.TypeFor[*File]()
 	timeType      = reflect.TypeFor[time.Time]()
+	boolType      = reflect.TypeFor[bool]()
 	decimalType   = reflect.TypeFor[orm.Decimal]()
 	dateType      = reflect.TypeFor[orm.Date]()
 	timeOfDayType = reflect.TypeFor[orm.TimeOfDay]()

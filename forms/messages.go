@@ -39,6 +39,10 @@ var messages = map[string]string{
 	"malformed":        "The submitted data could not be read.",
 	"unique":           "{model} with this {field} already exists.",
 	"unique_together":  "{model} with this {fields} already exists.",
+	"management_form":  "The form's management data is missing or has been tampered with.",
+	"too_many_forms":   "Submit at most {max} forms.",
+	"too_few_forms":    "Submit at least {min} forms.",
+	"stale_rows":       "The rows changed since this page was loaded. Reload it and try again.",
 	"constraint":       "The data breaks the rule {constraint}.",
 }
 

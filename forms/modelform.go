@@ -210,7 +210,7 @@ func (mf *ModelForm[T]) bind(ctx context.Context, sub *submission) error {
 
 // pkValue returns the instance's primary key.
 func (mf *ModelForm[T]) pkValue() any {
-	return mf.st.data.FieldByName(mf.model.PK.Name).Interface()
+	return reflect.ValueOf(&mf.Instance).Elem().FieldByName(mf.model.PK.Name).Interface()
 }
 
 // lookupValue returns a form field's value for a query filter, false when it

@@ -403,12 +403,12 @@ func (mf *ModelForm[T]) HTML() htmltemplate.HTML {
 // as the value and label(row) as the label (the row's String method, or its
 // key, when label is nil). Use it for a ModelForm's foreign keys:
 //
-//	qs, err := forms.ChoicesFrom(ctx, db, orm.From[Question](db).OrderBy("text"), Question.Label)
+//	qs, err := forms.ChoicesFrom(ctx, orm.From[Question](db).OrderBy("text"), Question.Label)
 //	form.SetChoices("question", qs)
-func ChoicesFrom[R any](ctx context.Context, db *orm.DB, q *orm.QuerySet[R], label func(R) string) ([]Choice, error) {
-	m, err := orm.ModelOf[R](db.Registry())
-	if err != nil {
-		return nil, err
+func ChoicesFrom[R any](ctx context.Context, q *orm.QuerySet[R], label func(R) string) ([]Choice, error) {
+	m := q.Model()
+	if m == nil {
+		return nil, q.Err()
 	}
 	rows, err := q.All(ctx)
 	if err != nil {

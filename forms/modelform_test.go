@@ -79,7 +79,7 @@ func TestModelForm(t *testing.T) {
 		if got := strings.Join(names, ","); got != "title,author,editor,status,pages,price,summary,released" {
 			t.Fatalf("fields %s", got)
 		}
-		choices, err := forms.ChoicesFrom(ctx, db, orm.From[Author](db).OrderBy("name"), nil)
+		choices, err := forms.ChoicesFrom(ctx, orm.From[Author](db).OrderBy("name"), nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -67,6 +67,9 @@ func TestBindValid(t *testing.T) {
 		t.Fatalf("errors: %v", f.Errors())
 	}
 	d := f.Data
+	if d.internal != 0 {
+		t.Fatal("an unexported field was bound")
+	}
 	if d.Email != "ann@example.com" || d.Name != "ann" || d.Age != 30 || d.Score != nil || !d.Terms ||
 		d.Color != "red" || len(d.Tags) != 2 || d.Price.String() != "9.50" || d.Born != orm.NewDate(1990, 2, 3) ||
 		!d.At.Equal(time.Date(2024, 5, 6, 7, 8, 0, 0, time.UTC)) || d.Site != "https://example.com/x" || d.Next != "/home" {

@@ -3,7 +3,6 @@ package forms
 import (
 	"fmt"
 	"html/template"
-	"math/big"
 	"strconv"
 	"strings"
 	"time"
@@ -161,7 +160,8 @@ func (bf *BoundField) Values() []string {
 	return f.values(bf.st.data.FieldByIndex(f.index), bf.st.loc)
 }
 
-// Value returns the first of Values, or "".
+// Value returns the last of Values (the one a single-valued field binds),
+// or "".
 func (bf *BoundField) Value() string {
 	if vs := bf.Values(); len(vs) > 0 {
 		return vs[len(vs)-1]
@@ -426,8 +426,6 @@ func (bf *BoundField) boundAttr(b any) string {
 		return fmt.Sprintf("%02d:%02d", b.Hour, b.Minute)
 	case float64:
 		return strconv.FormatFloat(b, 'f', -1, 64)
-	case *big.Int:
-		return b.String()
 	}
 	return fmt.Sprint(b)
 }

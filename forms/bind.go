@@ -7,6 +7,33 @@ import (
 	"strings"
 )
 
+// value returns the field's current value: the struct field, or the value
+// kept outside the struct for a field that has none.
+func (st *state) value(f *field) reflect.Value {
+	if f.index == nil {
+		if v, ok := st.outside[f.name]; ok {
+			return v
+		}
+		return reflect.Zero(f.ft)
+	}
+	return st.data.FieldByIndex(f.index)
+}
+
+// set stores a field's cleaned value (or its zero value when v is invalid).
+func (st *state) set(f *field, v reflect.Value) {
+	if !v.IsValid() {
+		v = reflect.Zero(f.ft)
+	}
+	if f.index == nil {
+		if st.outside == nil {
+			st.outside = map[string]reflect.Value{}
+		}
+		st.outside[f.name] = v
+		return
+	}
+	st.data.FieldByIndex(f.index).Set(v)
+}
+
 // full returns the name a field is submitted under.
 func (st *state) full(f *field) string {
 	if st.prefix == "" {
@@ -37,7 +64,7 @@ func (st *state) bind(ctx context.Context, sub *submission) error {
 		full := st.full(f)
 		if key := sub.typeErrs[full]; key != "" {
 			st.errors.Add(newError(f.name, key, nil))
-			st.data.FieldByIndex(f.index).SetZero()
+			st.set(f, reflect.Value{})
 			continue
 		}
 		v, errs := st.cleanField(f, full, sub)
@@ -53,15 +80,14 @@ func (st *state) bind(ctx context.Context, sub *submission) error {
 				v = out
 			}
 		}
-		fv := st.data.FieldByIndex(f.index)
 		if len(errs) > 0 || !v.IsValid() {
-			fv.SetZero()
+			st.set(f, reflect.Value{})
 			for _, e := range errs {
 				st.errors.Add(e)
 			}
 			continue
 		}
-		fv.Set(v)
+		st.set(f, v)
 	}
 	if st.errors.Len() > 0 {
 		return nil

@@ -57,8 +57,9 @@ type field struct {
 	cleanCtx     bool
 	validates    bool // the value's type has Validate() error
 	autocomplete string
-	model        *orm.Field // ModelForm: the model field
-	fk           bool       // ModelForm: a foreign key's ID
+	model        *orm.Field      // ModelForm: the model field
+	fk           bool            // ModelForm: a foreign key's ID, or many-to-many keys
+	many         *orm.ManyToMany // ModelForm: a many-to-many field, kept outside the struct
 }
 
 // meta is the metadata of a form struct type.

@@ -126,7 +126,7 @@ func ExampleNewModelForm() {
 	defer db.Close()
 	db.CreateTables(ctx)
 
-	form, _ := forms.NewModelForm[Note](db, nil) // a new note; pass &note to edit one
+	form, _ := forms.NewModelForm[Note](ctx, db, nil) // a new note; pass &note to edit one
 	form.BindValues(ctx, url.Values{"title": {"Groceries"}, "body": {"Milk"}})
 	if err := form.Save(ctx); err != nil {
 		fmt.Println(err)
@@ -134,7 +134,7 @@ func ExampleNewModelForm() {
 	}
 	fmt.Println("saved note", form.Instance.ID)
 
-	again, _ := forms.NewModelForm[Note](db, nil)
+	again, _ := forms.NewModelForm[Note](ctx, db, nil)
 	again.BindValues(ctx, url.Values{"title": {"Groceries"}, "body": {"Eggs"}})
 	fmt.Println(again.Valid(), again.Errors().Field("title")[0].Message)
 	// Output:

@@ -45,8 +45,9 @@ type state struct {
 	temps   []string
 	prefix  string
 	loc     *time.Location
-	data    reflect.Value // the form struct (addressable)
-	maxFile int64         // Limits.MaxFileBytes in force
+	data    reflect.Value            // the form struct (addressable)
+	maxFile int64                    // Limits.MaxFileBytes in force
+	outside map[string]reflect.Value // values of fields with no struct field (many-to-many keys)
 }
 
 // New returns an unbound form of type T: Data is T's zero value, ready for

@@ -92,7 +92,7 @@ func TestModelFormSet(t *testing.T) {
 			}
 		}
 		authors, _ := orm.From[Author](db).OrderBy("id").All(ctx)
-		fs, err := forms.NewModelFormSet(db, authors)
+		fs, err := forms.NewModelFormSet(ctx, db, authors)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -126,7 +126,7 @@ func TestModelFormSet(t *testing.T) {
 
 		// a duplicate in one row is caught by the unique check when binding
 		authors, _ = orm.From[Author](db).OrderBy("id").All(ctx)
-		fs, _ = forms.NewModelFormSet(db, authors)
+		fs, _ = forms.NewModelFormSet(ctx, db, authors)
 		v = url.Values{"form-TOTAL_FORMS": {"4"}, "form-INITIAL_FORMS": {"3"}, "form-3-name": {"Ann"}}
 		for i, a := range authors {
 			v.Set("form-"+strconv.Itoa(i)+"-pk", strconv.FormatInt(a.ID, 10))
@@ -137,7 +137,7 @@ func TestModelFormSet(t *testing.T) {
 			t.Fatal("duplicate accepted")
 		}
 		// two new rows with the same name pass the checks; the database refuses the second and nothing is written
-		fs, _ = forms.NewModelFormSet(db, authors)
+		fs, _ = forms.NewModelFormSet(ctx, db, authors)
 		v.Set("form-TOTAL_FORMS", "5")
 		v.Set("form-3-name", "Eve")
 		v.Set("form-4-name", "Eve")
@@ -151,7 +151,7 @@ func TestModelFormSet(t *testing.T) {
 			t.Fatalf("%d rows: the transaction was not rolled back", n)
 		}
 		// rows that no longer match their objects
-		fs, _ = forms.NewModelFormSet(db, authors)
+		fs, _ = forms.NewModelFormSet(ctx, db, authors)
 		v.Set("form-0-pk", "424242")
 		fs.BindValues(ctx, v)
 		if fs.Valid() || fs.Errors().All()[0].Key != "stale_rows" {

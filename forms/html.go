@@ -157,7 +157,7 @@ func (bf *BoundField) Values() []string {
 		}
 		return vs
 	}
-	return f.values(bf.st.data.FieldByIndex(f.index), bf.st.loc)
+	return f.values(bf.st.value(f), bf.st.loc)
 }
 
 // Value returns the last of Values (the one a single-valued field binds),

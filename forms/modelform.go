@@ -50,12 +50,14 @@ var modelMetas sync.Map // modelMetaKey → metaResult
 
 // NewModelForm returns an unbound form over the model T of db's registry:
 // for editing instance, or for a new object when instance is nil. fields
-// names the model fields the form has (Go or column names), in order; none
-// means every field a form can edit (all but an auto-increment key, many-to-
-// many fields and kinds without an input: bytes, durations, UUIDs, JSON,
-// orm.Null). The error is a *DeclarationError for a field that does not
-// exist or cannot be edited.
-func NewModelForm[T any](db *orm.DB, instance *T, fields ...string) (*ModelForm[T], error) {
+// names the model fields the form has (Go or column names, or the Go names of
+// many-to-many fields), in order; none means every field a form can edit
+// (all but an auto-increment key and kinds without an input: bytes,
+// durations, UUIDs, JSON, orm.Null). A many-to-many field is a multiple
+// choice of the related objects' keys; for an instance, NewModelForm reads
+// the current ones (the only I/O it does). The error is a *DeclarationError
+// for a field that does not exist or cannot be edited, or a database error.
+func NewModelForm[T any](ctx context.Context, db *orm.DB, instance *T, fields ...string) (*ModelForm[T], error) {
 	m, err := orm.ModelOf[T](db.Registry())
 	if err != nil {
 		return nil, err
@@ -73,6 +75,25 @@ func NewModelForm[T any](db *orm.DB, instance *T, fields ...string) (*ModelForm[
 	mf.st.meta = r.(metaResult).m
 	if instance != nil {
 		mf.Instance = *instance
+		for _, f := range mf.st.meta.fields {
+			if f.many == nil {
+				continue
+			}
+			keys, err := orm.ManyKeysOf(db, instance, f.many.Name).Keys(ctx)
+			if err != nil {
+				return nil, err
+			}
+			v := reflect.MakeSlice(f.ft, 0, len(keys))
+			for _, k := range keys {
+				kv := reflect.ValueOf(k)
+				if !kv.Type().ConvertibleTo(f.elem) {
+					return nil, fmt.Errorf("forms: %s.%s: key %v does not fit %s", m.Label(), f.many.Name, k, f.elem)
+				}
+				v = reflect.Append(v, kv.Convert(f.elem))
+			}
+			mf.sync()
+			mf.st.set(f, v)
+		}
 	} else {
 		v := reflect.ValueOf(&mf.Instance).Elem()
 		for _, f := range m.Fields {
@@ -93,6 +114,7 @@ func buildModelMeta(m *orm.Model, names []string) (*meta, error) {
 		return &DeclarationError{Form: "ModelForm[" + m.Label() + "]", Field: field, Reason: reason}
 	}
 	var ofs []*orm.Field
+	var many []*orm.ManyToMany
 	if len(names) == 0 {
 		for _, of := range m.Fields {
 			if of.PrimaryKey && of.AutoIncrement || editable(of) != "" {
@@ -100,10 +122,15 @@ func buildModelMeta(m *orm.Model, names []string) (*meta, error) {
 			}
 			ofs = append(ofs, of)
 		}
+		many = m.ManyToMany
 	}
 	for _, n := range names {
 		of, ok := m.Field(n)
 		if !ok {
+			if mm := manyField(m, n); mm != nil {
+				many = append(many, mm)
+				continue
+			}
 			return nil, fail(n, fmt.Sprintf("no such model field (fields: %s)", strings.Join(m.FieldNames(), ", ")))
 		}
 		if why := editable(of); why != "" {
@@ -148,7 +175,28 @@ func buildModelMeta(m *orm.Model, names []string) (*meta, error) {
 		mt.byName[f.name] = f
 		mt.byName[f.goName] = f
 	}
+	for _, mm := range many {
+		key := mm.Related.PK.ValueType()
+		f := &field{ft: reflect.SliceOf(key), goName: mm.Name, name: snakeCase(mm.Name), minLen: -1, maxLen: -1, places: -1,
+			label: labelFor(mm.Name), kind: KindMultipleChoice, fk: true, many: mm}
+		if err := f.setType(f.ft); err != nil {
+			return nil, fail(mm.Name, err.Error())
+		}
+		mt.fields = append(mt.fields, f)
+		mt.byName[f.name] = f
+		mt.byName[f.goName] = f
+	}
 	return mt, nil
+}
+
+// manyField returns m's many-to-many field with the Go or snake-case name.
+func manyField(m *orm.Model, name string) *orm.ManyToMany {
+	for _, mm := range m.ManyToMany {
+		if mm.Name == name || snakeCase(mm.Name) == name {
+			return mm
+		}
+	}
+	return nil
 }
 
 // editable says why a model field cannot be in a ModelForm, or "".
@@ -216,7 +264,7 @@ func (mf *ModelForm[T]) pkValue() any {
 // lookupValue returns a form field's value for a query filter, false when it
 // is NULL (which never conflicts).
 func (mf *ModelForm[T]) lookupValue(f *field) (any, bool) {
-	v := mf.st.data.FieldByIndex(f.index)
+	v := mf.st.value(f)
 	if f.ptr {
 		if v.IsNil() {
 			return nil, false
@@ -240,7 +288,7 @@ func (mf *ModelForm[T]) validateUnique(ctx context.Context) error {
 		return q
 	}
 	for _, f := range mf.st.meta.fields {
-		if !f.model.Unique || len(mf.st.errors.Field(f.name)) > 0 {
+		if f.model == nil || !f.model.Unique || len(mf.st.errors.Field(f.name)) > 0 {
 			continue
 		}
 		v, ok := mf.lookupValue(f)
@@ -266,7 +314,7 @@ sets:
 					f = mf.st.meta.field(of.Name)
 				}
 			}
-			if f == nil || len(mf.st.errors.Field(f.name)) > 0 {
+			if f == nil || f.model == nil || len(mf.st.errors.Field(f.name)) > 0 {
 				continue sets // a field outside the form, or already invalid
 			}
 			v, ok := mf.lookupValue(f)
@@ -311,18 +359,65 @@ func (mf *ModelForm[T]) Save(ctx context.Context) error {
 		}
 		return mf.Err()
 	}
+	var blame *field
 	err := mf.db.Atomic(ctx, func(ctx context.Context) error {
+		var err error
 		if mf.adding {
-			return orm.Create(ctx, mf.db, &mf.Instance)
+			err = orm.Create(ctx, mf.db, &mf.Instance)
+		} else {
+			err = orm.Save(ctx, mf.db, &mf.Instance)
 		}
-		return orm.Save(ctx, mf.db, &mf.Instance)
+		if err != nil {
+			return err
+		}
+		return mf.saveMany(ctx, &blame)
 	})
 	var ie *orm.IntegrityError
 	if !errors.As(err, &ie) {
+		if err != nil && mf.adding {
+			mf.resetKey()
+		}
 		return err
 	}
-	mf.st.errors.Add(mf.integrityError(ie))
+	if mf.adding {
+		mf.resetKey()
+	}
+	if blame != nil && ie.Kind == orm.IntegrityForeignKey {
+		mf.st.errors.Add(newError(blame.name, "invalid_choice", map[string]any{"value": fmt.Sprint(mf.st.value(blame).Interface())}))
+	} else {
+		mf.st.errors.Add(mf.integrityError(ie))
+	}
 	return mf.Err()
+}
+
+// saveMany sets the many-to-many relations of the saved instance; blame is
+// the field being saved when it fails.
+func (mf *ModelForm[T]) saveMany(ctx context.Context, blame **field) error {
+	mf.sync()
+	for _, f := range mf.st.meta.fields {
+		if f.many == nil {
+			continue
+		}
+		v := mf.st.value(f)
+		keys := make([]any, v.Len())
+		for i := range keys {
+			keys[i] = v.Index(i).Interface()
+		}
+		*blame = f
+		if err := orm.ManyKeysOf(mf.db, &mf.Instance, f.many.Name).Set(ctx, keys...); err != nil {
+			return err
+		}
+	}
+	*blame = nil
+	return nil
+}
+
+// resetKey clears an auto-increment key a rolled-back Create had set, so a
+// second Save creates again.
+func (mf *ModelForm[T]) resetKey() {
+	if mf.model.PK.AutoIncrement {
+		reflect.ValueOf(&mf.Instance).Elem().FieldByName(mf.model.PK.Name).SetZero()
+	}
 }
 
 // integrityError turns a constraint violation into a form error: on the
@@ -338,7 +433,7 @@ func (mf *ModelForm[T]) integrityError(ie *orm.IntegrityError) *Error {
 	case f != nil && ie.Kind == orm.IntegrityUnique:
 		return mf.uniqueError(f)
 	case f != nil && ie.Kind == orm.IntegrityForeignKey:
-		return newError(f.name, "invalid_choice", map[string]any{"value": fmt.Sprint(mf.st.data.FieldByIndex(f.index).Interface())})
+		return newError(f.name, "invalid_choice", map[string]any{"value": fmt.Sprint(mf.st.value(f).Interface())})
 	case f != nil && ie.Kind == orm.IntegrityNotNull:
 		return newError(f.name, "required", nil)
 	case ie.Kind == orm.IntegrityUnique:

@@ -68,7 +68,7 @@ func TestModelForm(t *testing.T) {
 		}
 
 		// the generated fields
-		mf, err := forms.NewModelForm[Book](db, nil)
+		mf, err := forms.NewModelForm[Book](ctx, db, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -76,7 +76,7 @@ func TestModelForm(t *testing.T) {
 		for _, bf := range mf.Fields() {
 			names = append(names, bf.Name())
 		}
-		if got := strings.Join(names, ","); got != "title,author,editor,status,pages,price,summary,released" {
+		if got := strings.Join(names, ","); got != "title,author,editor,status,pages,price,summary,released,tags" {
 			t.Fatalf("fields %s", got)
 		}
 		choices, err := forms.ChoicesFrom(ctx, orm.From[Author](db).OrderBy("name"), nil)
@@ -84,6 +84,7 @@ func TestModelForm(t *testing.T) {
 			t.Fatal(err)
 		}
 		mf.SetChoices("author", choices)
+		mf.SetChoices("tags", choices)
 		html := string(mf.HTML())
 		for _, want := range []string{
 			`<input type="text" name="title" id="id_title" required aria-describedby="id_title_help" maxlength="100">`,
@@ -100,7 +101,9 @@ func TestModelForm(t *testing.T) {
 
 		// create
 		id := strconv.FormatInt(ann.ID, 10)
-		data := url.Values{"title": {"Go"}, "author": {id}, "status": {"draft"}, "price": {"12.50"}, "summary": {"s"}, "released": {"2024-01-02"}}
+		bobID := strconv.FormatInt(bob.ID, 10)
+		data := url.Values{"title": {"Go"}, "author": {id}, "status": {"draft"}, "price": {"12.50"}, "summary": {"s"}, "released": {"2024-01-02"},
+			"tags": {id, bobID}}
 		if err := mf.BindValues(ctx, data); err != nil || !mf.Valid() {
 			t.Fatalf("%v %v", err, mf.Errors())
 		}
@@ -110,9 +113,12 @@ func TestModelForm(t *testing.T) {
 		if mf.Instance.ID == 0 || mf.Instance.Author.ID != ann.ID || mf.Instance.Editor.ID != 0 || mf.Instance.Pages != nil {
 			t.Fatalf("%+v", mf.Instance)
 		}
+		if n, err := orm.ManyOf[Author](db, &mf.Instance, "Tags").Query().Count(ctx); err != nil || n != 2 {
+			t.Fatalf("tags: %d %v", n, err)
+		}
 
 		// unique together, checked when binding
-		mf2, _ := forms.NewModelForm[Book](db, nil)
+		mf2, _ := forms.NewModelForm[Book](ctx, db, nil)
 		mf2.SetChoices("author", choices)
 		mf2.BindValues(ctx, data)
 		if nf := mf2.Errors().NonField(); len(nf) != 1 || nf[0].Key != "unique_together" || nf[0].Message != "Book with this Title and Author already exists." {
@@ -120,14 +126,14 @@ func TestModelForm(t *testing.T) {
 		}
 		// a choice outside the related objects
 		data2 := url.Values{"title": {"Other"}, "author": {"999999"}, "price": {"1"}, "summary": {"s"}, "released": {"2024-01-02"}, "status": {"draft"}}
-		mf2, _ = forms.NewModelForm[Book](db, nil)
+		mf2, _ = forms.NewModelForm[Book](ctx, db, nil)
 		mf2.SetChoices("author", choices)
 		mf2.BindValues(ctx, data2)
 		if errs := mf2.Errors().Field("author"); len(errs) != 1 || errs[0].Key != "invalid_choice" {
 			t.Fatalf("%v", mf2.Errors().All())
 		}
 		// without choices, the database's foreign key decides, at Save
-		mf2, _ = forms.NewModelForm[Book](db, nil)
+		mf2, _ = forms.NewModelForm[Book](ctx, db, nil)
 		mf2.BindValues(ctx, data2)
 		if !mf2.Valid() {
 			t.Fatal(mf2.Errors())
@@ -143,14 +149,18 @@ func TestModelForm(t *testing.T) {
 
 		// edit: the instance itself does not count as a duplicate
 		book, _ := orm.From[Book](db).Get(ctx)
-		edit, err := forms.NewModelForm[Book](db, &book, "Title", "Author", "Pages")
+		edit, err := forms.NewModelForm[Book](ctx, db, &book, "Title", "Author", "Pages", "Tags")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if v, _ := edit.Field("title"); v.Value() != "Go" {
 			t.Fatal(v.Value())
 		}
-		edit.BindValues(ctx, url.Values{"title": {"Go"}, "author": {id}, "pages": {"300"}})
+		edit.SetChoices("tags", choices)
+		if bf, _ := edit.Field("tags"); !strings.Contains(string(bf.Input()), `<option value="`+bobID+`" selected>Bob</option>`) {
+			t.Fatalf("current tags not shown: %s", bf.Input())
+		}
+		edit.BindValues(ctx, url.Values{"title": {"Go"}, "author": {id}, "pages": {"300"}, "tags": {bobID}})
 		if err := edit.Save(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -158,20 +168,33 @@ func TestModelForm(t *testing.T) {
 		if book.Pages == nil || *book.Pages != 300 || book.Summary != "s" {
 			t.Fatalf("%+v", book)
 		}
+		tags, _ := orm.ManyOf[Author](db, &book, "Tags").Query().All(ctx)
+		if len(tags) != 1 || tags[0].ID != bob.ID {
+			t.Fatalf("tags %+v", tags)
+		}
+		// a related key of no object, without choices: the database refuses it, nothing is written
+		edit, _ = forms.NewModelForm[Book](ctx, db, &book, "Pages", "Tags")
+		edit.BindValues(ctx, url.Values{"pages": {"1"}, "tags": {"424242"}})
+		if err := edit.Save(ctx); !errors.As(err, &es) || len(edit.Errors().Field("tags")) != 1 {
+			t.Fatalf("%v %v", err, edit.Errors().All())
+		}
+		if book, _ = orm.From[Book](db).Get(ctx); *book.Pages != 300 {
+			t.Fatal("rolled-back save changed the row")
+		}
 
 		// unique field
-		af, _ := forms.NewModelForm[Author](db, nil)
+		af, _ := forms.NewModelForm[Author](ctx, db, nil)
 		af.BindValues(ctx, url.Values{"name": {"Ann"}})
 		if errs := af.Errors().Field("name"); len(errs) != 1 || errs[0].Key != "unique" || errs[0].Message != "Author with this author name already exists." {
 			t.Fatalf("%v", af.Errors().All())
 		}
-		af, _ = forms.NewModelForm[Author](db, &ann)
+		af, _ = forms.NewModelForm[Author](ctx, db, &ann)
 		af.BindValues(ctx, url.Values{"name": {"Ann"}})
 		if !af.Valid() {
 			t.Fatal(af.Errors())
 		}
 		// a unique value taken between Bind and Save
-		af, _ = forms.NewModelForm[Author](db, nil)
+		af, _ = forms.NewModelForm[Author](ctx, db, nil)
 		af.BindValues(ctx, url.Values{"name": {"Cid"}})
 		if err := orm.Create(ctx, db, &Author{Name: "Cid"}); err != nil {
 			t.Fatal(err)
@@ -187,9 +210,8 @@ func TestModelFormDeclarationErrors(t *testing.T) {
 	for _, c := range []struct{ field, want string }{
 		{"Nope", "field Nope: no such model field"},
 		{"Extra", "field Extra: a json field has no form input"},
-		{"Tags", "field Tags: no such model field"},
 	} {
-		_, err := forms.NewModelForm[Book](db, nil, c.field)
+		_, err := forms.NewModelForm[Book](context.Background(), db, nil, c.field)
 		var de *forms.DeclarationError
 		if !errors.As(err, &de) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v, want %s", err, c.want)

@@ -37,34 +37,41 @@ type ModelFormSet[T any] struct {
 }
 
 // NewModelFormSet returns an unbound formset over the objects (usually a
-// query's rows), each row with the given model fields (as NewModelForm).
-func NewModelFormSet[T any](db *orm.DB, objects []T, fields ...string) (*ModelFormSet[T], error) {
-	if _, err := NewModelForm[T](db, nil, fields...); err != nil {
+// query's rows), each row with the given model fields (as NewModelForm, which
+// reads each object's many-to-many keys).
+func NewModelFormSet[T any](ctx context.Context, db *orm.DB, objects []T, fields ...string) (*ModelFormSet[T], error) {
+	fs := &ModelFormSet[T]{db: db, fields: fields, instances: objects}
+	if _, err := NewModelForm[T](ctx, db, nil, fields...); err != nil {
 		return nil, err
 	}
-	return &ModelFormSet[T]{db: db, fields: fields, instances: objects}, nil
+	for i := range objects {
+		mf, err := NewModelForm(ctx, db, &objects[i], fields...)
+		if err != nil {
+			return nil, err
+		}
+		fs.forms = append(fs.forms, mf)
+		fs.set.members = append(fs.set.members, mf)
+	}
+	fs.set.initial = len(objects)
+	return fs, nil
 }
 
 func (fs *ModelFormSet[T]) build() {
 	fs.set.configure(fs.Prefix, fs.Min, fs.Max, fs.CanDelete, fs.CanOrder)
+	for i, mf := range fs.forms {
+		mf.Prefix = fs.set.prefix + "-" + strconv.Itoa(i)
+	}
 	if fs.built {
 		return
 	}
 	fs.built = true
 	fs.set.extraField = func(i int) {
-		var inst *T
-		if i < len(fs.instances) {
-			inst = &fs.instances[i]
-		}
-		mf, _ := NewModelForm[T](fs.db, inst, fs.fields...) // checked by NewModelFormSet
+		// a new object: NewModelForm does no I/O, and the type was checked
+		mf, _ := NewModelForm[T](context.Background(), fs.db, nil, fs.fields...)
 		mf.Prefix = fs.set.prefix + "-" + strconv.Itoa(i)
 		fs.forms = append(fs.forms, mf)
 		fs.set.members = append(fs.set.members, mf)
 	}
-	for i := range fs.instances {
-		fs.set.extraField(i)
-	}
-	fs.set.initial = len(fs.instances)
 	for range fs.Extra {
 		fs.set.extraField(len(fs.forms))
 	}
@@ -155,6 +162,10 @@ func (fs *ModelFormSet[T]) Save(ctx context.Context, prepare func(obj *T)) error
 			} else {
 				err = orm.Save(ctx, fs.db, &mf.Instance)
 			}
+			if err == nil {
+				var blame *field
+				err = mf.saveMany(ctx, &blame)
+			}
 			if errors.As(err, &ie) {
 				failed = mf
 			}
@@ -164,6 +175,13 @@ func (fs *ModelFormSet[T]) Save(ctx context.Context, prepare func(obj *T)) error
 		}
 		return nil
 	})
+	if err != nil {
+		for _, mf := range fs.forms {
+			if mf.adding {
+				mf.resetKey() // the transaction was rolled back
+			}
+		}
+	}
 	if failed != nil {
 		failed.st.errors.Add(failed.integrityError(ie))
 		return failed.Err()

@@ -72,6 +72,9 @@ func (e *Engine) open(src Source) (fs.FS, func(), error) {
 // starting with a dot.
 func walk(fsys fs.FS, fn func(name string, d fs.DirEntry) error) error {
 	return fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) && name != "." {
+			return nil // removed while walking: an edit in debug mode
+		}
 		if err != nil {
 			return err
 		}
@@ -105,6 +108,9 @@ func (e *Engine) fingerprint() uint64 {
 		}
 		err = walk(fsys, func(name string, d fs.DirEntry) error {
 			info, err := d.Info()
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
 			if err != nil {
 				return err
 			}
@@ -150,6 +156,9 @@ func (e *Engine) load() *state {
 				return nil
 			}
 			text, err := fs.ReadFile(fsys, name)
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
 			if err != nil {
 				return err
 			}

@@ -108,7 +108,7 @@ func TestRenderFailureSendsNothing(t *testing.T) {
 				AssertText("Line 4, column 10").
 				AssertText("> 4 | <p>{{.Data.Missing}}</p>").
 				AssertText(`"Question": "Half way"`).
-				AssertText(`can't evaluate field Missing in type interface {}`)
+				AssertText(`can't evaluate field Missing in type interface {} (.Data is anode_test.pollPage)`)
 		} else {
 			res.AssertText("500 Internal Server Error").AssertNotContains("Missing").AssertNotContains("broken.html").AssertNotContains("Half way")
 			if !strings.Contains(logs.String(), `render: polls/broken.html:4:10: executing \"content\" at <.Data.Missing>`) {

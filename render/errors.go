@@ -43,6 +43,11 @@ func (e *Error) Error() string {
 	case !strings.HasPrefix(msg, e.File):
 		msg = e.File + ": " + msg
 	}
+	if e.Data != nil && strings.Contains(msg, "at <.Data.") && strings.Contains(msg, "in type interface {}") {
+		// text/template names the field's static type; .Data is always
+		// "any", so say what it held.
+		msg += fmt.Sprintf(" (.Data is %T)", e.Data)
+	}
 	if e.File != "" && e.File == e.Name {
 		return "render: " + msg
 	}

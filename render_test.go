@@ -3,6 +3,7 @@ package anode_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"html/template"
 	"io"
 	"net/http"
@@ -253,4 +254,38 @@ func TestRenderOutsideApp(t *testing.T) {
 	if err := app.Render(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil), "x.html", nil); err == nil || !strings.Contains(err.Error(), "no installed module has templates") {
 		t.Errorf("App without templates: %v", err)
 	}
+}
+
+// A module ships templates; a handler renders one with its data. The
+// handle taken in Routes is checked when the App starts.
+func ExampleApp_Render() {
+	app := anode.New(anode.Config{SecretKey: "example"})
+	app.SetLogOutput(io.Discard)
+	app.Install(anode.Module{
+		Name: "polls",
+		Templates: fstest.MapFS{
+			"base.html":         {Data: []byte(`<title>{{block "title" .}}{{end}}</title>{{block "content" .}}{{end}}`)},
+			"polls/detail.html": {Data: []byte(`{{template "base.html" .}}{{define "title"}}{{.Data.Question}}{{end}}{{define "content"}}<a href="{{url "poll-detail" .Data.ID}}">{{.Data.Question}}</a>{{end}}`)},
+		},
+		Routes: func(r *anode.Router) {
+			detail := r.Template("polls/detail.html")
+			r.Get("/polls/{id}/", func(w http.ResponseWriter, r *http.Request) error {
+				return detail.Render(w, r, struct {
+					ID       string
+					Question string
+				}{r.PathValue("id"), "Tabs or <spaces>?"})
+			}).Name("poll-detail")
+		},
+	})
+	if err := app.Start(context.Background()); err != nil {
+		fmt.Println(err)
+		return
+	}
+	w := httptest.NewRecorder()
+	app.ServeHTTP(w, httptest.NewRequest("GET", "/polls/7/", nil))
+	fmt.Println(w.Code, w.Header().Get("Content-Type"))
+	fmt.Println(w.Body)
+	// Output:
+	// 200 text/html; charset=utf-8
+	// <title>Tabs or &lt;spaces&gt;?</title><a href="/polls/7/">Tabs or &lt;spaces&gt;?</a>
 }

@@ -289,3 +289,34 @@ func ExampleApp_Render() {
 	// 200 text/html; charset=utf-8
 	// <title>Tabs or &lt;spaces&gt;?</title><a href="/polls/7/">Tabs or &lt;spaces&gt;?</a>
 }
+
+func TestTemplateURLErrors(t *testing.T) {
+	app := anode.New(anodetest.Config(t))
+	app.SetLogOutput(io.Discard)
+	app.Install(anode.Module{Name: "polls", Templates: files(
+		"name.html", `<a href="{{url "poll-detial" 1}}">`,
+		"arity.html", `<a href="{{url "poll-detail"}}">`,
+		"static.html", `{{static "css/nope.css"}}`,
+	), Routes: func(r *anode.Router) {
+		r.Get("/polls/{id}/", func(w http.ResponseWriter, r *http.Request) error { return nil }).Name("poll-detail")
+	}})
+	if err := app.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { app.Close() })
+	for name, want := range map[string]string{
+		"name.html":   `render: name.html:1:11: executing "name.html" at <url "poll-detial" 1>: error calling url: anode: url "poll-detial": no route has this name`,
+		"arity.html":  `error calling url: anode: url "poll-detail": pattern "GET /polls/{id}/{$}" takes 1 argument(s) (id), got 0`,
+		"static.html": `error calling static: anode: static "css/nope.css": no installed module has static files`,
+	} {
+		w := httptest.NewRecorder()
+		err := app.Render(w, httptest.NewRequest("GET", "/", nil), name, nil)
+		if err == nil || !strings.Contains(err.Error(), want) || w.Body.Len() != 0 {
+			t.Errorf("%s: %v\nwant %s", name, err, want)
+		}
+		var ue *anode.URLError
+		if name != "static.html" && !errors.As(err, &ue) {
+			t.Errorf("%s: error does not wrap *anode.URLError", name)
+		}
+	}
+}

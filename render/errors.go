@@ -2,7 +2,9 @@ package render
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"html/template"
 	"regexp"
 	"strconv"
 	"strings"
@@ -28,7 +30,8 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	msg := strings.TrimPrefix(e.Err.Error(), "template: ")
+	msg := e.Err.Error()
+	msg = strings.TrimPrefix(strings.TrimPrefix(msg, "template: "), "html/template:")
 	// html/template names the copies it escapes for each context
 	// "title$htmltemplate_stateRCDATA_elementTitle"; the user wrote "title".
 	msg = derivedRE.ReplaceAllString(msg, "")
@@ -157,6 +160,9 @@ func excerpt(text string, line int) string {
 // execError wraps an execution error of page name with its location.
 func (pg *page) execError(name string, err error, data any) error {
 	loc := parseLocation(err.Error())
+	if te := (*template.Error)(nil); loc.file == "" && errors.As(err, &te) {
+		loc.file, loc.line = te.Name, te.Line // an escaping error without a position
+	}
 	e := &Error{Name: name, File: loc.file, Line: loc.line, Column: loc.col, Err: err, Data: data}
 	if f, ok := pg.files[loc.file]; ok {
 		e.Source = f.source

@@ -274,6 +274,21 @@ func TestPerRequestData(t *testing.T) {
 	}
 }
 
+// TestEscapeError: html/template reports a page ending inside an attribute
+// when the page first runs; the error names the file.
+func TestEscapeError(t *testing.T) {
+	e := mustNew(t, render.Options{}, render.Source{Name: "app", FS: mapFS("p.html", "<p>\n<a href=\"{{.Data}}")})
+	w := httptest.NewRecorder()
+	err := e.Render(w, httptest.NewRequest("GET", "/", nil), "p.html", "x")
+	var re *render.Error
+	if !errors.As(err, &re) || w.Body.Len() != 0 {
+		t.Fatalf("err = %v, body %q", err, w.Body)
+	}
+	if want := `render: p.html: ends in a non-text context`; !strings.HasPrefix(err.Error(), want) || re.File != "p.html" {
+		t.Errorf("err = %q (file %q), want it to start with %q", err, re.File, want)
+	}
+}
+
 func TestExecuteWithoutRequest(t *testing.T) {
 	calls := 0
 	e := mustNew(t, render.Options{Vars: map[string]func(*http.Request) any{

@@ -230,7 +230,7 @@ func (a *App) finalize() {
 		if !t.patterns["/"] {
 			t.mux.Handle("/", http.HandlerFunc(t.miss))
 		}
-		var h http.Handler = a.router
+		var h http.Handler = a.messagesMiddleware(a.router)
 		for i := len(a.mws) - 1; i >= 0; i-- {
 			h = a.mws[i](h)
 		}

@@ -16,7 +16,7 @@ func layer(pkg string) int {
 	rel := strings.TrimPrefix(strings.TrimPrefix(pkg, modPath), "/")
 	first, _, _ := strings.Cut(rel, "/")
 	switch first {
-	case "internal", "orm", "migrate", "render", "forms", "session", "cache", "security", "realtime", "mail":
+	case "internal", "orm", "migrate", "render", "forms", "session", "cache", "security", "realtime", "mail", "messages", "pagination":
 		return 0
 	case "":
 		return 1

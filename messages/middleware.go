@@ -1,0 +1,207 @@
+package messages
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+)
+
+// Options configure Middleware.
+type Options struct {
+	// Store keeps messages between requests. Required.
+	Store Store
+	// Level is the minimum level kept: messages below it are dropped when
+	// added. Zero means LevelInfo, Django's default; LevelDebug keeps debug
+	// messages too.
+	Level Level
+	// Tags renames levels' tags or names those of other levels
+	// ({LevelError: "danger"} for Bootstrap); the rest keep their defaults.
+	Tags map[Level]string
+	// Logger receives debug lines (an unreadable store, messages added too
+	// late); nil discards them.
+	Logger *slog.Logger
+}
+
+// Middleware returns middleware that makes messages work for the requests it
+// wraps: Add and FromRequest find the request's messages through its
+// context, the Store is read the first time they are needed, and it is
+// written, when they changed, just before the response's headers go out
+// (or when the handler returns without writing).
+//
+// It panics if opts.Store is nil.
+func Middleware(opts Options) func(http.Handler) http.Handler {
+	if opts.Store == nil {
+		panic("messages: Middleware needs Options.Store")
+	}
+	cfg := &config{store: opts.Store, level: opts.Level, logger: opts.Logger, tags: map[Level]string{}}
+	if cfg.level == 0 {
+		cfg.level = LevelInfo
+	}
+	for l, t := range defaultTags {
+		cfg.tags[l] = t
+	}
+	for l, t := range opts.Tags {
+		cfg.tags[l] = t
+	}
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			st := &state{Context: r.Context(), cfg: cfg, level: cfg.level}
+			st.rw = writer{ResponseWriter: w, st: st}
+			st.r = r.WithContext(st)
+			// ServeMux records the matched pattern on the request it is
+			// given, our copy; outer layers (the access log) read theirs.
+			defer func() { r.Pattern = st.r.Pattern }()
+			next.ServeHTTP(&st.rw, st.r)
+			st.commit()
+		})
+	}
+}
+
+type config struct {
+	store  Store
+	level  Level
+	tags   map[Level]string
+	logger *slog.Logger
+}
+
+type stateKey struct{}
+
+// state holds one request's messages. It is also the request's context (the
+// parent's values plus itself), and holds the response writer wrapper, so
+// the middleware allocates one object per request.
+type state struct {
+	context.Context
+	cfg *config
+	r   *http.Request
+	rw  writer
+
+	mu        sync.Mutex
+	level     Level
+	loaded    bool
+	stored    []Message // read from the store, not yet shown
+	queued    []Message // added during this request, not yet shown
+	changed   bool      // the store must be written
+	committed atomic.Bool
+}
+
+// Value returns the state for stateKey and defers to the parent otherwise.
+func (st *state) Value(key any) any {
+	if key == (stateKey{}) {
+		return st
+	}
+	return st.Context.Value(key)
+}
+
+func stateFrom(ctx context.Context) *state {
+	st, _ := ctx.Value(stateKey{}).(*state)
+	return st
+}
+
+// load reads the store once; st.mu is held.
+func (st *state) load(ctx context.Context) {
+	if st.loaded {
+		return
+	}
+	st.loaded = true
+	msgs, err := st.cfg.store.Load(ctx, st.r)
+	if err != nil {
+		st.debug(ctx, "messages: stored messages ignored", "error", err)
+		st.changed = true // replace what could not be read
+		return
+	}
+	st.stored = msgs
+}
+
+func (st *state) add(m Message) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if m.Level < st.level {
+		return
+	}
+	if st.committed.Load() {
+		st.debug(st, "messages: message added after the response started; it is lost", "text", m.Text)
+		return
+	}
+	st.queued = append(st.queued, m)
+	st.changed = true
+}
+
+func (st *state) consume() []Message {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.load(st)
+	n := len(st.stored) + len(st.queued)
+	if n == 0 {
+		return nil
+	}
+	out := make([]Message, 0, n)
+	out = append(append(out, st.stored...), st.queued...)
+	for i := range out {
+		out[i].levelTag = st.cfg.tags[out[i].Level]
+	}
+	st.stored, st.queued = nil, nil
+	if st.committed.Load() {
+		st.debug(st, "messages: messages read after the response started; they will show again", "count", n)
+	} else {
+		st.changed = true
+	}
+	return out
+}
+
+// commit writes the store if the messages changed; it runs once, before the
+// response's headers are written.
+func (st *state) commit() {
+	if st.committed.Load() {
+		return
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.committed.Swap(true) || !st.changed {
+		return
+	}
+	st.load(st)
+	keep := append(st.stored[:len(st.stored):len(st.stored)], st.queued...)
+	if err := st.cfg.store.Save(st, st.rw.ResponseWriter, st.r, keep); err != nil {
+		st.debug(st, "messages: saving messages failed", "error", err)
+	}
+}
+
+func (st *state) debug(ctx context.Context, msg string, args ...any) {
+	if st.cfg.logger != nil {
+		st.cfg.logger.DebugContext(ctx, msg, args...)
+	}
+}
+
+// writer saves the messages before the response's headers go out.
+type writer struct {
+	http.ResponseWriter
+	st *state
+}
+
+var _ interface {
+	http.Flusher
+	Unwrap() http.ResponseWriter
+} = (*writer)(nil)
+
+func (w *writer) WriteHeader(code int) {
+	if code < 100 || code >= 200 { // informational responses come before the real headers
+		w.st.commit()
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *writer) Write(p []byte) (int, error) {
+	w.st.commit()
+	return w.ResponseWriter.Write(p)
+}
+
+// Flush sends buffered data to the client, saving the messages first.
+func (w *writer) Flush() {
+	w.st.commit()
+	http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// Unwrap returns the wrapped ResponseWriter, for http.ResponseController.
+func (w *writer) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"maps"
 	"net/http"
 
+	"github.com/anode-go/anode/messages"
 	"github.com/anode-go/anode/render"
 )
 
@@ -126,7 +128,9 @@ func Render(w http.ResponseWriter, r *http.Request, name string, data any) error
 // asks and at most once per render. The names render.VarUser,
 // render.VarMessages, render.VarCSRFToken, render.VarCSRFField and
 // render.VarCSPNonce fill .User, .Messages, .CSRFToken, .CSRFField and
-// .CSPNonce; until a module registers them those are empty. Register before
+// .CSPNonce; until a module registers them those are empty, except
+// .Messages, which the App fills from its messages middleware unless a
+// module registers render.VarMessages. Register before
 // the App starts (in main or a module's Init); a name registered twice, or a
 // registration after start, panics.
 func (a *App) TemplateVar(name string, fn func(r *http.Request) any) {
@@ -172,6 +176,16 @@ func (a *App) initTemplates() {
 			sources = append(sources, render.Source{Name: m.Name, FS: m.Templates, Dir: m.TemplatesDir})
 		}
 	}
+	// .Messages reads the flash messages the App's messages middleware keeps,
+	// unless a module registered another source. Reading marks them shown,
+	// which the processor does only for a page that asks.
+	vars := maps.Clone(a.tmpl.vars)
+	if vars == nil {
+		vars = map[string]func(*http.Request) any{}
+	}
+	if _, ok := vars[render.VarMessages]; !ok {
+		vars[render.VarMessages] = func(r *http.Request) any { return messages.FromRequest(r) }
+	}
 	var errs []error
 	if len(sources) > 0 {
 		e, err := render.New(render.Options{
@@ -179,7 +193,7 @@ func (a *App) initTemplates() {
 			URL:    a.URL,
 			Static: a.staticURL,
 			Funcs:  a.tmpl.funcs,
-			Vars:   a.tmpl.vars,
+			Vars:   vars,
 		}, sources...)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("anode: templates: %w", err))

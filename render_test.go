@@ -17,6 +17,7 @@ import (
 
 	"github.com/anode-go/anode"
 	"github.com/anode-go/anode/anodetest"
+	"github.com/anode-go/anode/messages"
 	"github.com/anode-go/anode/render"
 )
 
@@ -318,5 +319,34 @@ func TestTemplateURLErrors(t *testing.T) {
 		if name != "static.html" && !errors.As(err, &ue) {
 			t.Errorf("%s: error does not wrap *anode.URLError", name)
 		}
+	}
+}
+
+// TestTemplateMessages: .Messages shows the flash messages of the App's
+// messages middleware, once, and only a page that reads them uses them up.
+func TestTemplateMessages(t *testing.T) {
+	app := anodetest.NewApp(t, anode.Module{Name: "polls",
+		Templates: files(
+			"list.html", `<ul>{{range .Messages}}<li class="{{.Tags}}">{{.}}</li>{{end}}</ul>`,
+			"quiet.html", `no message area`,
+		),
+		Routes: func(r *anode.Router) {
+			r.Post("/polls/", func(w http.ResponseWriter, r *http.Request) error {
+				messages.Success(r, "Poll <created>")
+				http.Redirect(w, r, "/polls/", http.StatusSeeOther)
+				return nil
+			})
+			r.Get("/polls/", func(w http.ResponseWriter, r *http.Request) error { return anode.Render(w, r, "list.html", nil) })
+			r.Get("/quiet/", func(w http.ResponseWriter, r *http.Request) error { return anode.Render(w, r, "quiet.html", nil) })
+		}})
+	c := anodetest.NewClient(t, app)
+	c.Post("/polls/", nil).AssertStatus(http.StatusSeeOther)
+	c.Get("/quiet/").AssertStatus(200) // does not read them: they wait
+	res := c.Get("/polls/").AssertStatus(200)
+	if want := `<ul><li class="success">Poll &lt;created&gt;</li></ul>`; string(res.Body) != want {
+		t.Errorf("body %q, want %q", res.Body, want)
+	}
+	if res := c.Get("/polls/"); string(res.Body) != "<ul></ul>" {
+		t.Errorf("messages shown twice: %q", res.Body)
 	}
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/anode-go/anode/internal/compress"
 	"github.com/anode-go/anode/internal/static"
+	"github.com/anode-go/anode/messages"
 	"github.com/anode-go/anode/orm"
 )
 
@@ -37,6 +38,7 @@ type App struct {
 	mws     []Middleware
 
 	registry *orm.Registry
+	msgs     *messages.Manager // flash messages (messages.go)
 	db       *orm.DB
 
 	// serving is set by the serve command: Start then applies pending
@@ -230,7 +232,8 @@ func (a *App) finalize() {
 		if !t.patterns["/"] {
 			t.mux.Handle("/", http.HandlerFunc(t.miss))
 		}
-		var h http.Handler = a.messagesMiddleware(a.router)
+		a.msgs = a.newMessages()
+		var h http.Handler = a.router
 		for i := len(a.mws) - 1; i >= 0; i-- {
 			h = a.mws[i](h)
 		}
@@ -255,7 +258,7 @@ func (a *App) finalize() {
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.finalize()
 	st := &requestState{Context: r.Context(), app: a}
-	st.rw.ResponseWriter = w
+	st.rw.ResponseWriter, st.rw.state = w, st
 	st.id = ""
 	if len(a.cfg.TrustedProxies) > 0 {
 		// Only a trusted proxy's headers are read; without any, the peer is the
@@ -275,6 +278,7 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	st.idHeader[0] = st.id
 	w.Header()["X-Request-Id"] = st.idHeader[:] // canonical key; no allocation
 	r = r.WithContext(st)
+	st.req = r
 	start := time.Now()
 	defer a.logRequest(r, st, start)
 	a.handler.ServeHTTP(w, r)
@@ -299,6 +303,7 @@ func (a *App) serveInner(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	a.inner.ServeHTTP(&st.rw, r)
+	st.rw.commitMessages() // the handler wrote nothing: net/http sends the headers after this
 }
 
 // newRequestID builds the next request ID in st's own buffer, so the ID

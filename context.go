@@ -4,6 +4,9 @@ import (
 	"context"
 	"net/http"
 	"net/netip"
+	"sync/atomic"
+
+	"github.com/anode-go/anode/messages"
 )
 
 // requestState is what the App learns about a request before any handler runs.
@@ -19,6 +22,11 @@ type requestState struct {
 	clientIP   netip.Addr
 	ipKnown    bool           // clientIP was computed (trusted proxies); else it is the peer
 	rw         responseWriter // the App's wrapper around the ResponseWriter
+	req        *http.Request  // the request as handlers get it, for its cookies
+
+	// msgs is the request's messages, made on first use: requests that
+	// never touch messages pay nothing for them.
+	msgs atomic.Pointer[messages.State]
 }
 
 type stateKey struct{}
@@ -29,7 +37,23 @@ func (st *requestState) Value(key any) any {
 	if key == (stateKey{}) {
 		return st
 	}
+	if messages.IsContextKey(key) {
+		return st.messages()
+	}
 	return st.Context.Value(key)
+}
+
+// messages returns the request's messages, making them on first use; the
+// response writer commits them before the headers go out.
+func (st *requestState) messages() *messages.State {
+	if m := st.msgs.Load(); m != nil {
+		return m
+	}
+	m := st.app.msgs.NewState(st, st.req, &st.rw)
+	if st.msgs.CompareAndSwap(nil, m) {
+		return m
+	}
+	return st.msgs.Load()
 }
 
 func stateFrom(ctx context.Context) *requestState {

@@ -1,18 +1,18 @@
 package anode
 
 import (
-	"net/http"
-
 	"github.com/anode-go/anode/internal/signing"
 	"github.com/anode-go/anode/messages"
 )
 
-// messagesMiddleware wraps the router with the messages (flash) middleware:
-// a cookie store signed with a key derived from SecretKey for messages
-// alone. It sits inside App.Use and module middleware, so a session
-// middleware installed by a module can later hold the messages instead.
-func (a *App) messagesMiddleware(next http.Handler) http.Handler {
+// newMessages configures messages (flash): a cookie store signed with a key
+// derived from SecretKey for messages alone. The App keeps no middleware
+// for them: a request's messages are made the first time Add or
+// FromRequest looks for them in its context (requestState.Value), and the
+// App's response writer saves them before the headers go out, so requests
+// that never use messages cost nothing.
+func (a *App) newMessages() *messages.Manager {
 	store := messages.NewCookieStore(signing.DeriveKey(a.cfg.SecretKey, "anode.messages.cookie"))
 	store.Logger = a.logger
-	return messages.Middleware(messages.Options{Store: store, Logger: a.logger})(next)
+	return messages.NewManager(messages.Options{Store: store, Logger: a.logger})
 }

@@ -37,6 +37,14 @@ func TestAppMessages(t *testing.T) {
 			return &anode.Error{Status: http.StatusBadRequest, Message: "no"}
 		}).Timeout(time.Second)
 		r.Get("/polls/", list)
+		r.Post("/quiet/", func(w http.ResponseWriter, r *http.Request) error {
+			messages.Info(r, "Saved without a body")
+			return nil // writes nothing: the App saves the messages before net/http's 200
+		})
+		r.Get("/plain/", func(w http.ResponseWriter, r *http.Request) error {
+			_, err := w.Write([]byte("plain"))
+			return err
+		})
 	}})
 	c := anodetest.NewClient(t, app)
 	c.Post("/polls/", url.Values{}).AssertRedirect("/polls/")
@@ -48,5 +56,13 @@ func TestAppMessages(t *testing.T) {
 	c.Get("/polls/").AssertText("[error:Slow but saved]")
 	if ck := c.Cookie("/", messages.DefaultCookieName); ck != nil {
 		t.Errorf("messages cookie left after showing: %v", ck)
+	}
+
+	c.Post("/quiet/", url.Values{}).AssertStatus(http.StatusOK)
+	c.Get("/polls/").AssertText("[info:Saved without a body]")
+
+	// A request that never touches messages sets no cookie.
+	if res := c.Get("/plain/").AssertText("plain"); len(res.Header["Set-Cookie"]) != 0 {
+		t.Errorf("a request without messages set cookies: %v", res.Header["Set-Cookie"])
 	}
 }

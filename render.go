@@ -129,7 +129,7 @@ func Render(w http.ResponseWriter, r *http.Request, name string, data any) error
 // render.VarMessages, render.VarCSRFToken, render.VarCSRFField and
 // render.VarCSPNonce fill .User, .Messages, .CSRFToken, .CSRFField and
 // .CSPNonce; until a module registers them those are empty, except
-// .Messages, which the App fills from its messages middleware unless a
+// .Messages, which the App fills with the request's flash messages unless a
 // module registers render.VarMessages. Register before
 // the App starts (in main or a module's Init); a name registered twice, or a
 // registration after start, panics.
@@ -176,7 +176,7 @@ func (a *App) initTemplates() {
 			sources = append(sources, render.Source{Name: m.Name, FS: m.Templates, Dir: m.TemplatesDir})
 		}
 	}
-	// .Messages reads the flash messages the App's messages middleware keeps,
+	// .Messages reads the flash messages the App keeps for the request,
 	// unless a module registered another source. Reading marks them shown,
 	// which the processor does only for a page that asks.
 	vars := maps.Clone(a.tmpl.vars)

@@ -323,7 +323,7 @@ func TestTemplateURLErrors(t *testing.T) {
 }
 
 // TestTemplateMessages: .Messages shows the flash messages of the App's
-// messages middleware, once, and only a page that reads them uses them up.
+// messages, once, and only a page that reads them uses them up.
 func TestTemplateMessages(t *testing.T) {
 	app := anodetest.NewApp(t, anode.Module{Name: "polls",
 		Templates: files(

@@ -14,6 +14,17 @@ type responseWriter struct {
 	status   int
 	bytes    int64
 	hijacked bool
+	state    *requestState // whose messages are saved before the headers go out
+}
+
+// commitMessages saves the request's messages, if it used any, before the
+// response's headers are written.
+func (w *responseWriter) commitMessages() {
+	if w.state != nil {
+		if m := w.state.msgs.Load(); m != nil {
+			m.Commit()
+		}
+	}
 }
 
 var _ interface {
@@ -23,6 +34,9 @@ var _ interface {
 } = (*responseWriter)(nil)
 
 func (w *responseWriter) WriteHeader(code int) {
+	if code >= 200 {
+		w.commitMessages()
+	}
 	if w.status == 0 && code >= 200 || code == http.StatusSwitchingProtocols {
 		w.status = code
 	}
@@ -30,6 +44,7 @@ func (w *responseWriter) WriteHeader(code int) {
 }
 
 func (w *responseWriter) Write(p []byte) (int, error) {
+	w.commitMessages()
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
@@ -40,6 +55,7 @@ func (w *responseWriter) Write(p []byte) (int, error) {
 
 // Flush sends buffered data to the client.
 func (w *responseWriter) Flush() {
+	w.commitMessages()
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}

@@ -32,6 +32,19 @@ type Options struct {
 //
 // It panics if opts.Store is nil.
 func Middleware(opts Options) func(http.Handler) http.Handler {
+	return NewManager(opts).Middleware
+}
+
+// Manager is the configuration of messages, shared by the requests it
+// serves: Middleware wraps every request, and a framework that keeps its
+// own per-request state (the Anode App) makes a State only for the
+// requests that use messages (NewState).
+type Manager struct {
+	cfg *config
+}
+
+// NewManager returns a Manager for opts. It panics if opts.Store is nil.
+func NewManager(opts Options) *Manager {
 	if opts.Store == nil {
 		panic("messages: Middleware needs Options.Store")
 	}
@@ -45,18 +58,41 @@ func Middleware(opts Options) func(http.Handler) http.Handler {
 	for l, t := range opts.Tags {
 		cfg.tags[l] = t
 	}
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			st := &state{Context: r.Context(), cfg: cfg, level: cfg.level}
-			st.rw = writer{ResponseWriter: w, st: st}
-			st.r = r.WithContext(st)
-			// ServeMux records the matched pattern on the request it is
-			// given, our copy; outer layers (the access log) read theirs.
-			defer func() { r.Pattern = st.r.Pattern }()
-			next.ServeHTTP(&st.rw, st.r)
-			st.commit()
-		})
-	}
+	return &Manager{cfg: cfg}
+}
+
+// Middleware is the messages middleware of m (see the Middleware function).
+func (m *Manager) Middleware(next http.Handler) http.Handler {
+	cfg := m.cfg
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st := &State{Context: r.Context(), cfg: cfg, level: cfg.level}
+		st.rw = writer{ResponseWriter: w, st: st}
+		st.r = r.WithContext(st)
+		// ServeMux records the matched pattern on the request it is
+		// given, our copy; outer layers (the access log) read theirs.
+		defer func() { r.Pattern = st.r.Pattern }()
+		next.ServeHTTP(&st.rw, st.r)
+		st.Commit()
+	})
+}
+
+// NewState makes the messages of one request served without Middleware:
+// ctx is the request's context, r the request (its cookies are read on
+// first use) and w the response writer the store sets its cookie on. The
+// host must answer IsContextKey keys of the request's context with the
+// State, so that Add and FromRequest find it, and call Commit before the
+// response's headers go out and when the handler returns.
+func (m *Manager) NewState(ctx context.Context, r *http.Request, w http.ResponseWriter) *State {
+	st := &State{Context: ctx, cfg: m.cfg, level: m.cfg.level, r: r}
+	st.rw.ResponseWriter = w
+	return st
+}
+
+// IsContextKey reports whether key is the context key under which Add and
+// FromRequest look for a request's State.
+func IsContextKey(key any) bool {
+	_, ok := key.(stateKey)
+	return ok
 }
 
 type config struct {
@@ -68,10 +104,11 @@ type config struct {
 
 type stateKey struct{}
 
-// state holds one request's messages. It is also the request's context (the
-// parent's values plus itself), and holds the response writer wrapper, so
-// the middleware allocates one object per request.
-type state struct {
+// State holds one request's messages. Under Middleware it is also the
+// request's context (the parent's values plus itself), and holds the
+// response writer wrapper, so the middleware allocates one object per
+// request. Its methods are safe for concurrent use.
+type State struct {
 	context.Context
 	cfg *config
 	r   *http.Request
@@ -87,20 +124,20 @@ type state struct {
 }
 
 // Value returns the state for stateKey and defers to the parent otherwise.
-func (st *state) Value(key any) any {
+func (st *State) Value(key any) any {
 	if key == (stateKey{}) {
 		return st
 	}
 	return st.Context.Value(key)
 }
 
-func stateFrom(ctx context.Context) *state {
-	st, _ := ctx.Value(stateKey{}).(*state)
+func stateFrom(ctx context.Context) *State {
+	st, _ := ctx.Value(stateKey{}).(*State)
 	return st
 }
 
 // load reads the store once; st.mu is held.
-func (st *state) load(ctx context.Context) {
+func (st *State) load(ctx context.Context) {
 	if st.loaded {
 		return
 	}
@@ -114,7 +151,7 @@ func (st *state) load(ctx context.Context) {
 	st.stored = msgs
 }
 
-func (st *state) add(m Message) {
+func (st *State) add(m Message) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if m.Level < st.level {
@@ -128,7 +165,7 @@ func (st *state) add(m Message) {
 	st.changed = true
 }
 
-func (st *state) consume() []Message {
+func (st *State) consume() []Message {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.load(st)
@@ -150,9 +187,9 @@ func (st *state) consume() []Message {
 	return out
 }
 
-// commit writes the store if the messages changed; it runs once, before the
-// response's headers are written.
-func (st *state) commit() {
+// Commit writes the store if the messages changed. It runs once, before
+// the response's headers are written; later calls do nothing.
+func (st *State) Commit() {
 	if st.committed.Load() {
 		return
 	}
@@ -168,7 +205,7 @@ func (st *state) commit() {
 	}
 }
 
-func (st *state) debug(ctx context.Context, msg string, args ...any) {
+func (st *State) debug(ctx context.Context, msg string, args ...any) {
 	if st.cfg.logger != nil {
 		st.cfg.logger.DebugContext(ctx, msg, args...)
 	}
@@ -177,7 +214,7 @@ func (st *state) debug(ctx context.Context, msg string, args ...any) {
 // writer saves the messages before the response's headers go out.
 type writer struct {
 	http.ResponseWriter
-	st *state
+	st *State
 }
 
 var _ interface {
@@ -187,19 +224,19 @@ var _ interface {
 
 func (w *writer) WriteHeader(code int) {
 	if code < 100 || code >= 200 { // informational responses come before the real headers
-		w.st.commit()
+		w.st.Commit()
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *writer) Write(p []byte) (int, error) {
-	w.st.commit()
+	w.st.Commit()
 	return w.ResponseWriter.Write(p)
 }
 
 // Flush sends buffered data to the client, saving the messages first.
 func (w *writer) Flush() {
-	w.st.commit()
+	w.st.Commit()
 	http.NewResponseController(w.ResponseWriter).Flush()
 }
 

@@ -34,6 +34,7 @@ type App struct {
 	errors  *errorRenderer
 	modules []*Module
 	static  *static.Server
+	tmpl    templateState
 	mws     []Middleware
 
 	registry *orm.Registry
@@ -224,6 +225,7 @@ func (a *App) Handler() http.Handler {
 func (a *App) finalize() {
 	a.finalizeOnce.Do(func() {
 		a.initStatic()
+		a.initTemplates()
 		a.registerHealth()
 		t := a.router.table
 		t.addSlashRedirects()

@@ -67,6 +67,9 @@ func (er *errorRenderer) render(w http.ResponseWriter, r *http.Request, err erro
 		body := map[string]any{"status": status, "message": msg, "request_id": id}
 		if er.debug {
 			body["chain"] = errorChain(err)
+			if d := debugDetails(err); d != nil {
+				body["details"] = d
+			}
 			if pe != nil {
 				body["stack"] = string(pe.Stack)
 			}
@@ -90,6 +93,7 @@ func (er *errorRenderer) render(w http.ResponseWriter, r *http.Request, err erro
 		data.Pattern = r.Pattern
 		data.ClientIP = ClientIP(r).String()
 		data.Headers = redactedHeaders(r.Header)
+		data.Details = debugDetails(err)
 	}
 	var buf bytes.Buffer
 	if err := tmpl.Execute(&buf, data); err != nil {
@@ -159,6 +163,7 @@ type errorPageData struct {
 	Method, URL, Proto, Remote string
 	Pattern, ClientIP          string
 	Headers                    [][2]string
+	Details                    [][2]string // from the error (a template's file, line, source, data)
 }
 
 var prodErrorPage = template.Must(template.New("error").Parse(`<!doctype html>
@@ -180,6 +185,7 @@ table{border-collapse:collapse}td,th{text-align:left;padding:2px 12px 2px 0;vert
 </head><body>
 <header><h1>{{.Status}} {{.Title}}</h1><p>{{.Message}}</p></header>
 <section><h2>Error chain</h2><ol>{{range .Chain}}<li><code>{{.}}</code></li>{{end}}</ol></section>
+{{if .Details}}<section><h2>Details</h2><table>{{range .Details}}<tr><th>{{index . 0}}</th><td><pre>{{index . 1}}</pre></td></tr>{{end}}</table></section>{{end}}
 {{if .Stack}}<section><h2>Stack</h2><pre>{{.Stack}}</pre></section>{{end}}
 <section><h2>Request</h2><table>
 <tr><th>Method</th><td>{{.Method}}</td></tr><tr><th>URL</th><td>{{.URL}}</td></tr>

@@ -40,8 +40,13 @@ type Module struct {
 	// Commands returns the module's subcommands of the app binary (like Django's
 	// management commands). It is called once, with the App.
 	Commands func(app *App) []*cobra.Command
-	// Templates holds the module's templates (usually go:embed templates).
+	// Templates holds the module's templates (usually go:embed templates),
+	// rendered with App.Render; see docs/templates.md.
 	Templates fs.FS
+	// TemplatesDir is the on-disk directory of Templates, read instead of
+	// Templates in debug and re-read when a file changes, so edits show
+	// without a rebuild. SourceDir("templates") fills it.
+	TemplatesDir string
 	// Static holds the module's static files (usually go:embed static), served
 	// under /static/ with content-hashed URLs.
 	Static fs.FS

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -159,5 +160,30 @@ func TestReadersCannotWrite(t *testing.T) {
 	}
 	if err := queryWriteErr(db, "INSERT INTO t VALUES (1) RETURNING x"); err != nil {
 		t.Errorf("QueryWrite: %v", err)
+	}
+}
+
+// TestOpenNewFileTogether opens one new database file from several
+// connections at once, as instances starting together do: every open
+// succeeds (switching the file to WAL is retried while it is busy).
+func TestOpenNewFileTogether(t *testing.T) {
+	for round := range 5 {
+		path := filepath.Join(t.TempDir(), fmt.Sprintf("new%d.db", round))
+		errs := make(chan error, 4)
+		for range 4 {
+			go func() {
+				db, err := orm.Open(context.Background(), "sqlite:///"+path, orm.NewRegistry(), orm.OpenOptions{})
+				if err == nil {
+					_, err = db.Conn(context.Background()).Exec(context.Background(), "CREATE TABLE IF NOT EXISTS t (x INTEGER)")
+					db.Close()
+				}
+				errs <- err
+			}()
+		}
+		for range 4 {
+			if err := <-errs; err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
 	}
 }

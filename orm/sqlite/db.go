@@ -10,9 +10,11 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/anode-go/anode/orm"
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	"modernc.org/sqlite" // also registers the "sqlite" database/sql driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 func init() { orm.RegisterDialect("sqlite", open) }
@@ -58,7 +60,7 @@ func open(ctx context.Context, u *url.URL, o orm.OpenOptions) (orm.Database, orm
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	d.writer = newPool(w)
-	if err := d.checkWriter(ctx); err != nil {
+	if err := d.checkWriterRetry(ctx, time.Duration(c.busyTimeout)*time.Millisecond); err != nil {
 		w.Close()
 		return nil, nil, fmt.Errorf("sqlite: database URL %q: %w", u.Redacted(), err)
 	}
@@ -79,6 +81,26 @@ func open(ctx context.Context, u *url.URL, o orm.OpenOptions) (orm.Database, orm
 	r.SetMaxIdleConns(n)
 	d.reader = newPool(r)
 	return d, dialect{}, nil
+}
+
+// checkWriterRetry is checkWriter, tried again while the database is busy,
+// for up to wait: switching a new file to WAL needs a lock SQLite does not
+// wait for, so two processes opening one new database together (two
+// instances migrating at start-up) could otherwise fail with SQLITE_BUSY.
+func (d *db) checkWriterRetry(ctx context.Context, wait time.Duration) error {
+	deadline := time.Now().Add(wait)
+	for {
+		err := d.checkWriter(ctx)
+		var se *sqlite.Error
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // checkWriter opens the writer connection, which applies the PRAGMAs, and

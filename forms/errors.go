@@ -188,6 +188,7 @@ type DeclarationError struct {
 	Reason string
 }
 
+// Error names the form type, the field and the reason.
 func (e *DeclarationError) Error() string {
 	if e.Field == "" {
 		return fmt.Sprintf("forms: %s: %s", e.Form, e.Reason)

@@ -20,8 +20,8 @@ import (
 // labels, help texts, lengths, choices and requiredness come from the
 // model's metadata, its values bind straight into an instance of the model,
 // and Save writes that instance in a transaction. A foreign key is a choice
-// of the related object's key (fill the choices with ChoicesFrom; without
-// them any key is accepted and the database's constraint decides). Unique
+// of the related objects (all of them, up to MaxRelatedChoices, labelled by
+// their String method; SetChoices with ChoicesFrom narrows them). Unique
 // fields and the model's UniqueTogether sets are checked against the
 // database when binding; a constraint the database still reports when saving
 // becomes a form error too. A ModelForm is used by one goroutine.
@@ -73,6 +73,9 @@ func NewModelForm[T any](ctx context.Context, db *orm.DB, instance *T, fields ..
 	}
 	mf := &ModelForm[T]{db: db, model: m, adding: instance == nil}
 	mf.st.meta = r.(metaResult).m
+	if err := mf.loadRelatedChoices(ctx); err != nil {
+		return nil, err
+	}
 	if instance != nil {
 		mf.Instance = *instance
 		for _, f := range mf.st.meta.fields {
@@ -106,6 +109,44 @@ func NewModelForm[T any](ctx context.Context, db *orm.DB, instance *T, fields ..
 		}
 	}
 	return mf, nil
+}
+
+// MaxRelatedChoices is how many related objects a ModelForm offers as the
+// choices of a foreign key or many-to-many field. A related model with
+// more rows gets none: its field takes a key, which the database's
+// constraint checks (set choices of your own with SetChoices, e.g. a
+// filtered ChoicesFrom, for such a model).
+const MaxRelatedChoices = 1000
+
+// loadRelatedChoices offers the related objects as the choices of every
+// foreign key and many-to-many field, labelled by their String method, as
+// Django's ModelChoiceField does.
+func (mf *ModelForm[T]) loadRelatedChoices(ctx context.Context) error {
+	for _, f := range mf.st.meta.fields {
+		var related *orm.Model
+		switch {
+		case f.fk && f.model != nil:
+			related = f.model.Related
+		case f.many != nil:
+			related = f.many.Related
+		}
+		if related == nil {
+			continue
+		}
+		rows, more, err := orm.RowChoices(ctx, mf.db, related, MaxRelatedChoices)
+		if err != nil {
+			return err
+		}
+		if more {
+			continue
+		}
+		choices := make([]Choice, len(rows))
+		for i, c := range rows {
+			choices[i] = Choice{Value: fmt.Sprint(c.Key), Label: c.Label}
+		}
+		mf.st.setChoices(f.name, choices)
+	}
+	return nil
 }
 
 func buildModelMeta(m *orm.Model, names []string) (*meta, error) {

@@ -79,6 +79,17 @@ func TestModelForm(t *testing.T) {
 		if got := strings.Join(names, ","); got != "title,author,editor,status,pages,price,summary,released,tags" {
 			t.Fatalf("fields %s", got)
 		}
+		// The related objects are the choices of a foreign key without
+		// being asked, labelled by their String method, as in Django.
+		auto := string(mf.HTML())
+		for _, want := range []string{
+			`<select name="author" id="id_author" required><option value="">---------</option><option value="` + strconv.FormatInt(ann.ID, 10) + `">Ann</option>`,
+			`<select name="editor" id="id_editor"><option value="">---------</option>`,
+		} {
+			if !strings.Contains(auto, want) {
+				t.Errorf("missing %s in\n%s", want, auto)
+			}
+		}
 		choices, err := forms.ChoicesFrom(ctx, orm.From[Author](db).OrderBy("name"), nil)
 		if err != nil {
 			t.Fatal(err)
@@ -90,7 +101,6 @@ func TestModelForm(t *testing.T) {
 			`<input type="text" name="title" id="id_title" required aria-describedby="id_title_help" maxlength="100">`,
 			`<option value="` + strconv.FormatInt(ann.ID, 10) + `">Ann</option>`,
 			`<option value="draft" selected>Draft</option>`, // the field's default
-			`<input type="number" name="editor" id="id_editor">`,
 			`<textarea name="summary" id="id_summary" required>`,
 			`step="0.01"`,
 		} {
@@ -132,8 +142,10 @@ func TestModelForm(t *testing.T) {
 		if errs := mf2.Errors().Field("author"); len(errs) != 1 || errs[0].Key != "invalid_choice" {
 			t.Fatalf("%v", mf2.Errors().All())
 		}
-		// without choices, the database's foreign key decides, at Save
+		// a key among the choices that the database no longer has: its
+		// foreign key decides, at Save
 		mf2, _ = forms.NewModelForm[Book](ctx, db, nil)
+		mf2.SetChoices("author", append(choices, forms.Choice{Value: "999999", Label: "gone"}))
 		mf2.BindValues(ctx, data2)
 		if !mf2.Valid() {
 			t.Fatal(mf2.Errors())

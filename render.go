@@ -38,8 +38,14 @@ func (t *Template) Name() string { return t.name }
 
 // Render renders the template with data for r into w (see App.Render).
 func (t *Template) Render(w http.ResponseWriter, r *http.Request, data any) error {
+	return t.RenderStatus(w, r, 0, data)
+}
+
+// RenderStatus is Render with the response status status (see
+// App.RenderStatus); 0 means 200.
+func (t *Template) RenderStatus(w http.ResponseWriter, r *http.Request, status int, data any) error {
 	if t.t != nil {
-		return t.t.Render(w, r, data)
+		return t.t.RenderStatus(w, r, status, data)
 	}
 	if t.err != nil {
 		return t.err
@@ -50,7 +56,7 @@ func (t *Template) Render(w http.ResponseWriter, r *http.Request, data any) erro
 			return fmt.Errorf("anode: template %q rendered outside an App", t.name)
 		}
 	}
-	return app.Render(w, r, t.name, data)
+	return app.RenderStatus(w, r, status, t.name, data)
 }
 
 // Template returns a handle on the template called name (its path inside a
@@ -105,22 +111,36 @@ func (a *App) resolveTemplate(t *Template) {
 // .Data, and .Request, .Path, .User, .Messages, .CSRFToken, .CSRFField,
 // .CSPNonce and .Var "name" hold the per-request values (see TemplateVar).
 func (a *App) Render(w http.ResponseWriter, r *http.Request, name string, data any) error {
+	return a.RenderStatus(w, r, 0, name, data)
+}
+
+// RenderStatus is Render with the response status status: a form shown
+// again with its errors (422), a custom 404 page. The status is written
+// only after the page has rendered, so a failing template still becomes
+// the error renderer's 500. Status 0 means 200.
+func (a *App) RenderStatus(w http.ResponseWriter, r *http.Request, status int, name string, data any) error {
 	a.finalize()
 	if a.tmpl.engine == nil {
 		return fmt.Errorf("anode: render %q: no installed module has templates", name)
 	}
-	return a.tmpl.engine.Render(w, r, name, data)
+	return a.tmpl.engine.RenderStatus(w, r, status, name, data)
 }
 
 // Render renders a template with the App serving r, for handlers that do
 // not hold the App: return anode.Render(w, r, "polls/index.html", data).
 // See App.Render.
 func Render(w http.ResponseWriter, r *http.Request, name string, data any) error {
+	return RenderStatus(w, r, 0, name, data)
+}
+
+// RenderStatus is Render with the response status status (see
+// App.RenderStatus).
+func RenderStatus(w http.ResponseWriter, r *http.Request, status int, name string, data any) error {
 	a := FromContext(r.Context())
 	if a == nil {
 		return fmt.Errorf("anode: render %q outside an App", name)
 	}
-	return a.Render(w, r, name, data)
+	return a.RenderStatus(w, r, status, name, data)
 }
 
 // TemplateVar registers a context processor: fn computes a per-request value

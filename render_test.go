@@ -59,6 +59,12 @@ func renderModule() anode.Module {
 			r.Get("/missing/", func(w http.ResponseWriter, r *http.Request) error {
 				return anode.Render(w, r, "polls/nope.html", nil)
 			})
+			r.Get("/gone/", func(w http.ResponseWriter, r *http.Request) error {
+				return anode.RenderStatus(w, r, http.StatusGone, "polls/detail.html", pollPage{"Gone", 9})
+			})
+			r.Get("/gone-broken/", func(w http.ResponseWriter, r *http.Request) error {
+				return detail.RenderStatus(w, r, http.StatusUnprocessableEntity, nil)
+			})
 		},
 		Init: func(ctx context.Context, app *anode.App) error {
 			app.TemplateVar("site", func(r *http.Request) any { return "Anode polls" })
@@ -85,6 +91,10 @@ func TestRenderThroughApp(t *testing.T) {
 		t.Errorf("static URL %q is not hashed", css)
 	}
 	c.Get("/helper/").AssertStatus(200).AssertTitle("Helper")
+	c.Get("/gone/").AssertStatus(http.StatusGone).AssertTitle("Gone")
+	// The status is written only once the page rendered: a failing page
+	// (nil data has no .Data.Question) is still the error renderer's 500.
+	c.Get("/gone-broken/").AssertStatus(500).AssertNotContains("<!doctype html><title>")
 	if app.Templates() == nil || !app.Templates().Has("polls/detail.html") {
 		t.Error("Templates() does not hold the module's templates")
 	}

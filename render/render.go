@@ -215,6 +215,13 @@ func (e *Engine) Render(w http.ResponseWriter, r *http.Request, name string, dat
 	return (&Template{e: e, name: name}).Render(w, r, data)
 }
 
+// RenderStatus is Render with the response status status (a form shown
+// again with 422, a 404 page): the status is written only once the page
+// has rendered, so a failing template can still become a 500.
+func (e *Engine) RenderStatus(w http.ResponseWriter, r *http.Request, status int, name string, data any) error {
+	return (&Template{e: e, name: name}).RenderStatus(w, r, status, data)
+}
+
 // Execute is Render for any writer, without headers: for e-mail bodies and
 // fragments. r may be nil, in which case request values are empty.
 func (e *Engine) Execute(w io.Writer, r *http.Request, name string, data any) error {
@@ -233,6 +240,12 @@ func (t *Template) Name() string { return t.name }
 
 // Render is [Engine.Render] for t.
 func (t *Template) Render(w http.ResponseWriter, r *http.Request, data any) error {
+	return t.RenderStatus(w, r, 0, data)
+}
+
+// RenderStatus is [Engine.RenderStatus] for t; status 0 leaves the status
+// to net/http (200).
+func (t *Template) RenderStatus(w http.ResponseWriter, r *http.Request, status int, data any) error {
 	buf, err := t.execute(r, data)
 	if err != nil {
 		return err
@@ -243,6 +256,9 @@ func (t *Template) Render(w http.ResponseWriter, r *http.Request, data any) erro
 	}
 	if _, ok := h["Content-Length"]; !ok {
 		h["Content-Length"] = []string{strconv.Itoa(buf.Len())}
+	}
+	if status != 0 {
+		w.WriteHeader(status)
 	}
 	_, err = w.Write(buf.Bytes())
 	putBuffer(buf)

@@ -168,10 +168,10 @@ func (st *state) cleanField(f *field, full string, sub *submission) (reflect.Val
 			return reflect.Value{}, []*Error{newError(f.name, key, nil)}
 		case f.required && !v.Bool():
 			return reflect.Value{}, []*Error{newError(f.name, "required", nil)}
-		case s == "" && f.ptr:
+		case s == "" && (f.ptr || f.null):
 			return reflect.Zero(ft), nil
 		}
-		return wrap(v, ft, f.ptr), nil
+		return f.wrap(v), nil
 	}
 	if s == "" {
 		if f.required {
@@ -189,18 +189,24 @@ func (st *state) cleanField(f *field, full string, sub *submission) (reflect.Val
 	if e := f.validate(f.name, s, v, st.choicesOf(f)); e != nil {
 		return reflect.Value{}, []*Error{e}
 	}
-	return wrap(v, ft, f.ptr), nil
+	return f.wrap(v), nil
 }
 
-// wrap turns a parsed value into the struct field's type (a pointer to it
-// for optional fields).
-func wrap(v reflect.Value, ft reflect.Type, ptr bool) reflect.Value {
-	if !ptr {
-		return v
+// wrap turns a parsed value into the struct field's type: a pointer to it,
+// or a valid orm.Null holding it, for optional fields.
+func (f *field) wrap(v reflect.Value) reflect.Value {
+	switch {
+	case f.ptr:
+		p := reflect.New(f.ft.Elem())
+		p.Elem().Set(v)
+		return p
+	case f.null:
+		n := reflect.New(f.ft).Elem()
+		n.Field(0).Set(v)
+		n.Field(1).SetBool(true)
+		return n
 	}
-	p := reflect.New(ft.Elem())
-	p.Elem().Set(v)
-	return p
+	return v
 }
 
 func (st *state) checkCount(f *field, n int) []*Error {

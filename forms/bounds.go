@@ -10,7 +10,7 @@ import (
 )
 
 // setBounds reads min= and max=: lengths for text, counts for slices,
-// values for numbers, dates and times.
+// values for numbers, dates, times and durations.
 func (f *field) setBounds(minText, maxText string) error {
 	if minText == "" && maxText == "" {
 		return nil
@@ -35,7 +35,7 @@ func (f *field) setBounds(minText, maxText string) error {
 		return nil
 	}
 	switch f.base {
-	case baseBool, baseFile:
+	case baseBool, baseFile, baseUUID, baseJSON:
 		return fmt.Errorf("min and max do not apply to a %s field", f.kind)
 	}
 	var err error
@@ -73,6 +73,8 @@ func (f *field) parseBound(s string) (any, error) {
 // toBound turns a parsed value into the comparable form bounds use.
 func toBound(v reflect.Value) any {
 	switch {
+	case v.Type() == durationType:
+		return time.Duration(v.Int())
 	case v.CanInt():
 		return v.Int()
 	case v.CanUint():
@@ -100,6 +102,8 @@ func compare(a, b any) int {
 		return a.Compare(b.(orm.TimeOfDay))
 	case time.Time:
 		return a.Compare(b.(time.Time))
+	case time.Duration:
+		return cmp3(int64(a), int64(b.(time.Duration)))
 	}
 	return 0
 }

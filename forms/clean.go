@@ -2,8 +2,10 @@ package forms
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/mail"
 	"net/url"
 	"reflect"
@@ -72,6 +74,22 @@ func (f *field) parse(s string, loc *time.Location) (reflect.Value, string) {
 			return v, "invalid_time"
 		}
 		v.Set(reflect.ValueOf(t))
+	case baseUUID:
+		u, err := orm.ParseUUID(s)
+		if err != nil {
+			return v, "invalid_uuid"
+		}
+		v.Set(reflect.ValueOf(u))
+	case baseDuration:
+		d, ok := parseDuration(s)
+		if !ok {
+			return v, "invalid_duration"
+		}
+		v.SetInt(int64(d))
+	case baseJSON:
+		if !decodeJSON(s, v.Field(0).Addr().Interface()) {
+			return v, "invalid_json"
+		}
 	case baseTime:
 		if f.kind == KindDate {
 			d, err := orm.ParseDate(s)
@@ -88,6 +106,37 @@ func (f *field) parse(s string, loc *time.Location) (reflect.Value, string) {
 		v.Set(reflect.ValueOf(t))
 	}
 	return v, ""
+}
+
+// decodeJSON decodes one JSON value, and nothing after it, into dst (a
+// pointer to the T of an orm.JSON[T]). An object key that T's struct has no
+// field for is refused rather than dropped, so nothing typed is lost.
+func decodeJSON(s string, dst any) bool {
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return false
+	}
+	_, err := dec.Token()
+	return err == io.EOF
+}
+
+// encodeJSON writes v indented for a textarea, or "" for null (an empty
+// textarea, as Django shows a missing value). HTML characters are left as
+// they are: the textarea's text is escaped when it is written.
+func encodeJSON(v any) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return ""
+	}
+	s := strings.TrimSuffix(b.String(), "\n")
+	if s == "null" {
+		return ""
+	}
+	return s
 }
 
 // dateTimeLayouts are what browsers send for datetime-local, with a space
@@ -125,6 +174,12 @@ func (f *field) formatValue(v reflect.Value, loc *time.Location) string {
 			return "true"
 		}
 		return ""
+	case baseUUID:
+		return v.Interface().(orm.UUID).String()
+	case baseDuration:
+		return formatDuration(time.Duration(v.Int()))
+	case baseJSON:
+		return encodeJSON(v.Field(0).Interface())
 	case baseTimeOfDay:
 		t := v.Interface().(orm.TimeOfDay)
 		if t.Second == 0 && t.Microsecond == 0 {
@@ -170,9 +225,14 @@ func (f *field) values(fv reflect.Value, loc *time.Location) []string {
 			return nil
 		}
 		fv = fv.Elem()
+	case f.null:
+		if !fv.Field(1).Bool() {
+			return nil
+		}
+		fv = fv.Field(0)
 	}
-	if f.base == baseDate && fv.Interface().(orm.Date).IsZero() {
-		return nil
+	if f.base == baseDate && fv.Interface().(orm.Date).IsZero() || f.base == baseUUID && fv.Interface().(orm.UUID).IsZero() {
+		return nil // a new object's empty field, not a value to show
 	}
 	if s := f.formatValue(fv, loc); s != "" {
 		return []string{s}
@@ -263,8 +323,11 @@ func (f *field) validate(name string, s string, v reflect.Value, choices []Choic
 }
 
 func boundText(b any) string {
-	if t, ok := b.(time.Time); ok {
-		return t.Format("2006-01-02 15:04")
+	switch b := b.(type) {
+	case time.Time:
+		return b.Format("2006-01-02 15:04")
+	case time.Duration:
+		return formatDuration(b)
 	}
 	return fmt.Sprint(b)
 }

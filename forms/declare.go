@@ -28,6 +28,9 @@ const (
 	baseTimeOfDay
 	baseTime
 	baseFile
+	baseUUID
+	baseDuration
+	baseJSON // an orm.JSON[T]
 )
 
 // field is the metadata of one form field, computed once per form type.
@@ -42,6 +45,7 @@ type field struct {
 	base         base
 	elem         reflect.Type // one value's type: no pointer, no slice
 	ptr          bool         // *T: empty is nil
+	null         bool         // orm.Null[T]: empty is an invalid Null
 	multi        bool         // a slice
 	required     bool
 	minLen       int // characters (text) or items (slices); -1 when unset
@@ -86,6 +90,9 @@ var (
 	decimalType   = reflect.TypeFor[orm.Decimal]()
 	dateType      = reflect.TypeFor[orm.Date]()
 	timeOfDayType = reflect.TypeFor[orm.TimeOfDay]()
+	uuidType      = reflect.TypeFor[orm.UUID]()
+	durationType  = reflect.TypeFor[time.Duration]()
+	ormPath       = uuidType.PkgPath()
 	ctxType       = reflect.TypeFor[context.Context]()
 	errorType     = reflect.TypeFor[error]()
 	validatorType = reflect.TypeFor[interface{ Validate() error }]()
@@ -223,7 +230,7 @@ func newField(form reflect.Type, index int, sf reflect.StructField, tag string) 
 		case "kind":
 			k, ok := kindByName(val)
 			if !ok {
-				return nil, fail("kind=%q: want one of text, textarea, integer, decimal, boolean, choice, multiple_choice, email, url, slug, date, time, datetime, file, password, hidden", val)
+				return nil, fail("kind=%q: want one of text, textarea, integer, decimal, boolean, choice, multiple_choice, email, url, slug, date, time, datetime, file, password, hidden, uuid, duration, json", val)
 			}
 			if !f.fits(k) {
 				return nil, fail("kind=%s does not fit Go type %s", val, sf.Type)
@@ -316,7 +323,7 @@ func newField(form reflect.Type, index int, sf reflect.StructField, tag string) 
 	return f, nil
 }
 
-// setType fills base, elem, ptr and multi from the Go type.
+// setType fills base, elem, ptr, null and multi from the Go type.
 func (f *field) setType(t reflect.Type) error {
 	if t == fileType {
 		f.base, f.elem = baseFile, t
@@ -329,15 +336,27 @@ func (f *field) setType(t reflect.Type) error {
 			f.base, f.elem = baseFile, t
 			return nil
 		}
-		if t.Kind() != reflect.String && !isInt(t) && !isUint(t) {
+		if t.Kind() != reflect.String && !isInt(t) && !isUint(t) || t == durationType {
 			return fmt.Errorf("a slice field holds strings, integers or *forms.File, not %s", t)
 		}
 	} else if t.Kind() == reflect.Pointer {
 		f.ptr = true
 		t = t.Elem()
+	} else if ormGeneric(t, "Null") {
+		f.null = true
+		t = t.Field(0).Type
+		if t.Kind() == reflect.Pointer || ormGeneric(t, "Null") {
+			return fmt.Errorf("type %s is not a form field type: an orm.Null holds a value", f.ft)
+		}
 	}
 	f.elem = t
 	switch {
+	case t == uuidType:
+		f.base = baseUUID
+	case t == durationType:
+		f.base = baseDuration
+	case ormGeneric(t, "JSON"):
+		f.base = baseJSON
 	case t == timeType:
 		f.base = baseTime
 	case t == decimalType:
@@ -357,12 +376,22 @@ func (f *field) setType(t reflect.Type) error {
 	case t.Kind() == reflect.Float32 || t.Kind() == reflect.Float64:
 		f.base = baseFloat
 	default:
-		return fmt.Errorf("type %s is not a form field type (string, bool, integers, floats, orm.Decimal, orm.Date, orm.TimeOfDay, time.Time, a pointer to one for an optional value, []string, []int64, *forms.File, []*forms.File)", t)
+		return fmt.Errorf("type %s is not a form field type (string, bool, integers, floats, orm.Decimal, orm.Date, orm.TimeOfDay, time.Time, time.Duration, orm.UUID, orm.JSON[T], a pointer or orm.Null[T] of one for an optional value, []string, []int64, *forms.File, []*forms.File)", t)
 	}
 	if reflect.PointerTo(t).Implements(validatorType) {
 		f.validates = true
 	}
 	return nil
+}
+
+// ormGeneric reports whether t is an instance of the orm package's generic
+// type name (Null or JSON), whose shape forms relies on: a value field V
+// first (and, for Null, a Valid bool second).
+func ormGeneric(t reflect.Type, name string) bool {
+	if t.Kind() != reflect.Struct || t.PkgPath() != ormPath || !strings.HasPrefix(t.Name(), name+"[") || t.NumField() == 0 || t.Field(0).Name != "V" {
+		return false
+	}
+	return name != "Null" || t.NumField() == 2 && t.Field(1).Name == "Valid" && t.Field(1).Type == boolType
 }
 
 func isInt(t reflect.Type) bool { return t.Kind() >= reflect.Int && t.Kind() <= reflect.Int64 }
@@ -392,6 +421,12 @@ func (f *field) defaultKind() Kind {
 		return KindTime
 	case baseTime:
 		return KindDateTime
+	case baseUUID:
+		return KindUUID
+	case baseDuration:
+		return KindDuration
+	case baseJSON:
+		return KindJSON
 	}
 	return KindText
 }
@@ -421,6 +456,12 @@ func (f *field) fits(k Kind) bool {
 		return f.base == baseTimeOfDay
 	case KindDateTime:
 		return f.base == baseTime
+	case KindUUID:
+		return f.base == baseUUID
+	case KindDuration:
+		return f.base == baseDuration
+	case KindJSON:
+		return f.base == baseJSON
 	case KindHidden:
 		return true
 	}

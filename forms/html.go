@@ -288,7 +288,7 @@ func (bf *BoundField) Input() template.HTML {
 			w.attr("value", v)
 			w.WriteByte('>')
 		}
-	case f.kind == KindTextarea:
+	case f.kind == KindTextarea || f.kind == KindJSON:
 		w.WriteString("<textarea")
 		bf.common(&w, f.required)
 		bf.constraints(&w)
@@ -381,10 +381,10 @@ func (bf *BoundField) constraints(w *htmlWriter) {
 			w.attr("pattern", f.htmlPattern)
 		}
 	}
-	if f.min != nil {
+	if f.min != nil && f.base != baseDuration { // a text input has no min and max
 		w.attr("min", bf.boundAttr(f.min))
 	}
-	if f.max != nil {
+	if f.max != nil && f.base != baseDuration {
 		w.attr("max", bf.boundAttr(f.max))
 	}
 	switch {

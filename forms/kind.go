@@ -6,10 +6,11 @@ type Kind uint8
 
 // Field kinds. The Go type of a field gives its default kind (string: text,
 // integers: integer, float64 and orm.Decimal: decimal, bool: boolean,
-// orm.Date: date, orm.TimeOfDay: time, time.Time: datetime, slices:
-// multiple choice, *File: file); the kind= tag option picks another that
-// fits the type, and a choices tag turns a text or integer field into a
-// choice.
+// orm.Date: date, orm.TimeOfDay: time, time.Time: datetime, orm.UUID:
+// uuid, time.Duration: duration, orm.JSON[T]: json, slices: multiple
+// choice, *File: file; a pointer or orm.Null[T] as T); the kind= tag option
+// picks another that fits the type, and a choices tag turns a text or
+// integer field into a choice.
 const (
 	KindText           Kind = iota + 1 // <input type="text">
 	KindTextarea                       // <textarea>
@@ -27,6 +28,9 @@ const (
 	KindFile                           // <input type="file">
 	KindPassword                       // <input type="password">, never filled back in
 	KindHidden                         // <input type="hidden">
+	KindUUID                           // <input type="text">, a UUID shown in canonical lower case
+	KindDuration                       // <input type="text">, "[D ]HH:MM:SS[.ffffff]" or Go's "1h30m"
+	KindJSON                           // <textarea> holding JSON, shown indented
 )
 
 var kindNames = [...]string{
@@ -34,6 +38,7 @@ var kindNames = [...]string{
 	KindBoolean: "boolean", KindChoice: "choice", KindMultipleChoice: "multiple_choice",
 	KindEmail: "email", KindURL: "url", KindSlug: "slug", KindDate: "date", KindTime: "time",
 	KindDateTime: "datetime", KindFile: "file", KindPassword: "password", KindHidden: "hidden",
+	KindUUID: "uuid", KindDuration: "duration", KindJSON: "json",
 }
 
 // String returns the kind's name as written in the kind= tag option.

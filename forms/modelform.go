@@ -52,8 +52,8 @@ var modelMetas sync.Map // modelMetaKey → metaResult
 // for editing instance, or for a new object when instance is nil. fields
 // names the model fields the form has (Go or column names, or the Go names of
 // many-to-many fields), in order; none means every field a form can edit
-// (all but an auto-increment key and kinds without an input: bytes,
-// durations, UUIDs, JSON, orm.Null). A many-to-many field is a multiple
+// (all but an auto-increment or UUID key, which Create assigns, and bytes,
+// which have no input). A many-to-many field is a multiple
 // choice of the related objects' keys; for an instance, NewModelForm reads
 // the current ones (the only I/O it does). The error is a *DeclarationError
 // for a field that does not exist or cannot be edited, or a database error.
@@ -158,7 +158,7 @@ func buildModelMeta(m *orm.Model, names []string) (*meta, error) {
 	var many []*orm.ManyToMany
 	if len(names) == 0 {
 		for _, of := range m.Fields {
-			if of.PrimaryKey && of.AutoIncrement || editable(of) != "" {
+			if of.PrimaryKey && (of.AutoIncrement || of.Kind == orm.KindUUID) || editable(of) != "" {
 				continue
 			}
 			ofs = append(ofs, of)
@@ -240,14 +240,12 @@ func manyField(m *orm.Model, name string) *orm.ManyToMany {
 	return nil
 }
 
-// editable says why a model field cannot be in a ModelForm, or "".
+// editable says why a model field cannot be in a ModelForm, or "". Bytes
+// have no input a person types: a file upload would be one, and the view
+// decides how to store it, as Django's BinaryField is not editable.
 func editable(of *orm.Field) string {
-	switch of.Kind {
-	case orm.KindBytes, orm.KindDuration, orm.KindUUID, orm.KindJSON:
-		return fmt.Sprintf("a %s field has no form input", of.Kind)
-	}
-	if of.Null && of.Kind != orm.KindForeignKey && of.Type.Kind() != reflect.Pointer {
-		return "an orm.Null field has no form input yet; use a pointer type"
+	if of.Kind == orm.KindBytes {
+		return fmt.Sprintf("a %s field has no form input (upload a file with a *forms.File field and store it yourself)", of.Kind)
 	}
 	return ""
 }
@@ -306,11 +304,17 @@ func (mf *ModelForm[T]) pkValue() any {
 // is NULL (which never conflicts).
 func (mf *ModelForm[T]) lookupValue(f *field) (any, bool) {
 	v := mf.st.value(f)
-	if f.ptr {
+	switch {
+	case f.ptr:
 		if v.IsNil() {
 			return nil, false
 		}
 		v = v.Elem()
+	case f.null:
+		if !v.Field(1).Bool() {
+			return nil, false
+		}
+		v = v.Field(0)
 	}
 	if f.fk && f.model.Null && v.IsZero() {
 		return nil, false

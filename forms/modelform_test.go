@@ -76,7 +76,7 @@ func TestModelForm(t *testing.T) {
 		for _, bf := range mf.Fields() {
 			names = append(names, bf.Name())
 		}
-		if got := strings.Join(names, ","); got != "title,author,editor,status,pages,price,summary,released,tags" {
+		if got := strings.Join(names, ","); got != "title,author,editor,status,pages,price,summary,released,extra,tags" {
 			t.Fatalf("fields %s", got)
 		}
 		// The related objects are the choices of a foreign key without
@@ -113,7 +113,7 @@ func TestModelForm(t *testing.T) {
 		id := strconv.FormatInt(ann.ID, 10)
 		bobID := strconv.FormatInt(bob.ID, 10)
 		data := url.Values{"title": {"Go"}, "author": {id}, "status": {"draft"}, "price": {"12.50"}, "summary": {"s"}, "released": {"2024-01-02"},
-			"tags": {id, bobID}}
+			"extra": {`["a"]`}, "tags": {id, bobID}}
 		if err := mf.BindValues(ctx, data); err != nil || !mf.Valid() {
 			t.Fatalf("%v %v", err, mf.Errors())
 		}
@@ -135,7 +135,7 @@ func TestModelForm(t *testing.T) {
 			t.Fatalf("%v", mf2.Errors().All())
 		}
 		// a choice outside the related objects
-		data2 := url.Values{"title": {"Other"}, "author": {"999999"}, "price": {"1"}, "summary": {"s"}, "released": {"2024-01-02"}, "status": {"draft"}}
+		data2 := url.Values{"title": {"Other"}, "author": {"999999"}, "price": {"1"}, "summary": {"s"}, "released": {"2024-01-02"}, "status": {"draft"}, "extra": {"[]"}}
 		mf2, _ = forms.NewModelForm[Book](ctx, db, nil)
 		mf2.SetChoices("author", choices)
 		mf2.BindValues(ctx, data2)
@@ -221,7 +221,6 @@ func TestModelFormDeclarationErrors(t *testing.T) {
 	db := openModels(t, anodetest.SQLiteURL(t))
 	for _, c := range []struct{ field, want string }{
 		{"Nope", "field Nope: no such model field"},
-		{"Extra", "field Extra: a json field has no form input"},
 	} {
 		_, err := forms.NewModelForm[Book](context.Background(), db, nil, c.field)
 		var de *forms.DeclarationError

@@ -1,6 +1,7 @@
 package forms
 
 import (
+	"cmp"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -87,11 +88,11 @@ func toBound(v reflect.Value) any {
 func compare(a, b any) int {
 	switch a := a.(type) {
 	case int64:
-		return cmp3(a, b.(int64))
+		return cmp.Compare(a, b.(int64))
 	case uint64:
-		return cmp3(a, b.(uint64))
+		return cmp.Compare(a, b.(uint64))
 	case float64:
-		return cmp3(a, b.(float64))
+		return cmp.Compare(a, b.(float64))
 	case orm.Decimal:
 		return a.Cmp(b.(orm.Decimal))
 	case orm.Date:
@@ -100,16 +101,6 @@ func compare(a, b any) int {
 		return a.Compare(b.(orm.TimeOfDay))
 	case time.Time:
 		return a.Compare(b.(time.Time))
-	}
-	return 0
-}
-
-func cmp3[T int64 | uint64 | float64](a, b T) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
 	}
 	return 0
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -184,7 +185,7 @@ func (a *App) showmigrationsCommand() *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			for _, module := range g.Modules() {
-				if len(args) > 0 && !containsName(args, module) {
+				if len(args) > 0 && !slices.Contains(args, module) {
 					continue
 				}
 				fmt.Fprintln(out, module)
@@ -205,7 +206,7 @@ func (a *App) showmigrationsCommand() *cobra.Command {
 				}
 			}
 			for _, a := range args {
-				if !containsName(g.Modules(), a) {
+				if !slices.Contains(g.Modules(), a) {
 					return fmt.Errorf("showmigrations: no installed module %q (modules: %s)", a, strings.Join(g.Modules(), ", "))
 				}
 			}
@@ -244,13 +245,4 @@ func (a *App) sqlmigrateCommand() *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&backward, "backward", false, "print the SQL that unapplies the migration")
 	return cmd
-}
-
-func containsName(names []string, name string) bool {
-	for _, n := range names {
-		if n == name {
-			return true
-		}
-	}
-	return false
 }

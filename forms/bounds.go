@@ -1,6 +1,7 @@
 package forms
 
 import (
+	"cmp"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -89,11 +90,11 @@ func toBound(v reflect.Value) any {
 func compare(a, b any) int {
 	switch a := a.(type) {
 	case int64:
-		return cmp3(a, b.(int64))
+		return cmp.Compare(a, b.(int64))
 	case uint64:
-		return cmp3(a, b.(uint64))
+		return cmp.Compare(a, b.(uint64))
 	case float64:
-		return cmp3(a, b.(float64))
+		return cmp.Compare(a, b.(float64))
 	case orm.Decimal:
 		return a.Cmp(b.(orm.Decimal))
 	case orm.Date:
@@ -104,16 +105,6 @@ func compare(a, b any) int {
 		return a.Compare(b.(time.Time))
 	case time.Duration:
 		return cmp3(int64(a), int64(b.(time.Duration)))
-	}
-	return 0
-}
-
-func cmp3[T int64 | uint64 | float64](a, b T) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
 	}
 	return 0
 }

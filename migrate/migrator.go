@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/anode-go/anode/orm"
@@ -106,7 +107,7 @@ func (m *Migrator) plan(applied map[Key]bool, t Target) ([]Step, error) {
 	case t.Name == "":
 		leaf, ok := m.graph.Leaf(t.Module)
 		if !ok {
-			if !containsString(m.graph.modules, t.Module) {
+			if !slices.Contains(m.graph.modules, t.Module) {
 				return nil, fmt.Errorf("migrate: module %s is not installed", t.Module)
 			}
 			return nil, nil // a module without migrations
@@ -133,15 +134,6 @@ func steps(keys []Key, backward bool) []Step {
 		out[i] = Step{Key: k, Backward: backward}
 	}
 	return out
-}
-
-func containsString(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Migrate takes the database to target, one migration per transaction

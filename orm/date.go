@@ -1,6 +1,7 @@
 package orm
 
 import (
+	"cmp"
 	"database/sql/driver"
 	"fmt"
 	"time"
@@ -59,21 +60,11 @@ func (d Date) AddDays(n int) Date { return NewDate(d.Year, d.Month, d.Day+n) }
 func (d Date) Compare(e Date) int {
 	switch {
 	case d.Year != e.Year:
-		return cmpInt(d.Year, e.Year)
+		return cmp.Compare(d.Year, e.Year)
 	case d.Month != e.Month:
-		return cmpInt(int(d.Month), int(e.Month))
+		return cmp.Compare(d.Month, e.Month)
 	}
-	return cmpInt(d.Day, e.Day)
-}
-
-func cmpInt(a, b int) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+	return cmp.Compare(d.Day, e.Day)
 }
 
 // String returns "2006-01-02".
@@ -156,7 +147,7 @@ func (t TimeOfDay) Valid() bool {
 // Compare returns -1, 0 or +1 as t is earlier than, equal to or later
 // than u.
 func (t TimeOfDay) Compare(u TimeOfDay) int {
-	return cmpInt(t.micros(), u.micros())
+	return cmp.Compare(t.micros(), u.micros())
 }
 
 func (t TimeOfDay) micros() int {

@@ -104,7 +104,7 @@ func compare(a, b any) int {
 	case time.Time:
 		return a.Compare(b.(time.Time))
 	case time.Duration:
-		return cmp3(int64(a), int64(b.(time.Duration)))
+		return cmp.Compare(a, b.(time.Duration))
 	}
 	return 0
 }

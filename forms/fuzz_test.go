@@ -7,22 +7,29 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/anode-go/anode/forms"
+	"github.com/anode-go/anode/orm"
 	"golang.org/x/net/html"
 )
 
 type fuzzForm struct {
-	Text  string        `form:"text,max=20"`
-	Email string        `form:"email,kind=email"`
-	N     *int64        `form:"n,min=-5,max=5"`
-	D     float64       `form:"d"`
-	B     bool          `form:"b"`
-	C     string        `form:"c" choices:"a|b"`
-	M     []int         `form:"m" choices:"1|2|3"`
-	At    string        `form:"at,kind=url"`
-	File  *forms.File   `form:"file,accept=image/*"`
-	Files []*forms.File `form:"files"`
+	Text  string                    `form:"text,max=20"`
+	Email string                    `form:"email,kind=email"`
+	N     *int64                    `form:"n,min=-5,max=5"`
+	D     float64                   `form:"d"`
+	B     bool                      `form:"b"`
+	C     string                    `form:"c" choices:"a|b"`
+	M     []int                     `form:"m" choices:"1|2|3"`
+	At    string                    `form:"at,kind=url"`
+	File  *forms.File               `form:"file,accept=image/*"`
+	Files []*forms.File             `form:"files"`
+	U     orm.UUID                  `form:"u"`
+	W     time.Duration             `form:"w,max=24h"`
+	J     orm.JSON[map[string]int]  `form:"j"`
+	O     orm.Null[int64]           `form:"o"`
+	P     orm.Null[orm.JSON[[]any]] `form:"p"`
 }
 
 // checkBind binds a request body and checks the invariants: no panic, a
@@ -64,7 +71,9 @@ func checkBind(t *testing.T, contentType string, body []byte) {
 
 func FuzzBindURLEncoded(f *testing.F) {
 	for _, s := range []string{"", "text=hi&n=3&b=on&c=a&m=1&m=3", "n=%zz", "text=%00", "m=9&m=1", "email=a%40b.co&at=x.org",
-		"text=" + strings.Repeat("x", 100), "d=NaN", "d=1e400", "n=99999999999999999999", ";;;&&&==", "text=\"><script>"} {
+		"text=" + strings.Repeat("x", 100), "d=NaN", "d=1e400", "n=99999999999999999999", ";;;&&&==", "text=\"><script>",
+		"u=0190a6c4-7dec-71d0-a765-00a0c91e6bf6&w=1+02:03:04.5&j=%7B%22a%22%3A1%7D&o=7&p=%5B1%2Cnull%5D", "u=%7B0190A6C47DEC71D0A76500A0C91E6BF6%7D&w=90m&o=",
+		"u=x&w=-1:60&j=%7B&o=a&p=%5D", "w=9223372036.854775808&j=%3C%2Ftextarea%3E%3Cscript%3E&p=%22%3C%2Ftextarea%3E%3Cimg%3E%22"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
@@ -74,7 +83,8 @@ func FuzzBindURLEncoded(f *testing.F) {
 
 func FuzzBindJSON(f *testing.F) {
 	for _, s := range []string{"", "{}", "null", `{"text":"hi","n":3,"b":true,"m":[1,2]}`, `{"n":{"a":1}}`, `{"m":[[1]]}`,
-		`{"n":1e999}`, `[`, `{"text":"\u0000"}`, `{"d":"-0.5"}`, `{"c":null}`, `{"text":"<img src=x onerror=alert(1)>"}`} {
+		`{"n":1e999}`, `[`, `{"text":"\u0000"}`, `{"d":"-0.5"}`, `{"c":null}`, `{"text":"<img src=x onerror=alert(1)>"}`,
+		`{"u":"0190a6c4-7dec-71d0-a765-00a0c91e6bf6","w":"01:00:00","j":"{\"a\":1}","o":3,"p":"[]"}`, `{"w":3600,"o":null,"j":"</textarea><script>"}`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, body string) {

@@ -18,11 +18,16 @@
 //		Avatar   *forms.File `form:"avatar,maxsize=2MiB,accept=image/png|image/jpeg"`
 //	}
 //
+// Besides strings, numbers, bools, dates and times, a field may be an
+// orm.UUID, a time.Duration ("01:30:00" or "1h30m") or an orm.JSON[T] (a
+// textarea of JSON that must decode into T); a pointer or an orm.Null[T] of
+// any of them is optional, nil or an invalid Null when left empty.
+//
 // Tag options: required, kind= (text, textarea, integer, decimal, boolean,
 // choice, multiple_choice, email, url, slug, date, time, datetime, file,
-// password, hidden), widget= (select, radio, checkboxes), min= and max=
-// (characters for text, items for slices, values for numbers, dates and
-// times), places= (orm.Decimal), maxsize= and accept= (files),
+// password, hidden, uuid, duration, json), widget= (select, radio,
+// checkboxes), min= and max= (characters for text, items for slices, values
+// for numbers, dates, times and durations), places= (orm.Decimal), maxsize= and accept= (files),
 // autocomplete=. The label, help, choices and pattern tags hold free text
 // (a pattern matches the whole value). A field with no tag is named after
 // its Go name in snake case; `form:"-"` leaves a field out. The metadata is

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unsafe"
 )
 
 // BulkOptions configures BulkCreateWith. Its zero value is a plain
@@ -54,18 +53,9 @@ func BulkCreateWith[T any](ctx context.Context, db *DB, objs []T, o BulkOptions)
 	cols := insertColumns(m)
 	var total int64
 	err = eachBatch(len(objs), batchRows(len(cols), o.BatchSize), func(start, end int) error {
-		batch := objs[start:end]
-		b := newBuilder(db)
-		insertHead(b, m)
-		for r := range batch {
-			p := unsafe.Pointer(&batch[r])
-			if err := prepareInsert(m, p); err != nil {
-				return fmt.Errorf("orm: bulk create %s: object %d: %w", m.Label(), start+r, err)
-			}
-			if r > 0 {
-				b.sql.WriteString(", ")
-			}
-			valuesRow(b, cols, p)
+		b, err := insertRows(db, m, cols, objs[start:end], start)
+		if err != nil {
+			return err
 		}
 		b.sql.WriteString(clause)
 		n, err := db.Conn(ctx).Exec(ctx, b.sql.String(), b.args...)

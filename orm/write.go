@@ -306,18 +306,9 @@ func BulkCreate[T any](ctx context.Context, db *DB, objs []T, batchSize int) err
 	}
 	cols := insertColumns(m)
 	return eachBatch(len(objs), batchRows(len(cols), batchSize), func(start, end int) error {
-		batch := objs[start:end]
-		b := newBuilder(db)
-		insertHead(b, m)
-		for r := range batch {
-			p := unsafe.Pointer(&batch[r])
-			if err := prepareInsert(m, p); err != nil {
-				return fmt.Errorf("orm: bulk create %s: object %d: %w", m.Label(), start+r, err)
-			}
-			if r > 0 {
-				b.sql.WriteString(", ")
-			}
-			valuesRow(b, cols, p)
+		b, err := insertRows(db, m, cols, objs[start:end], start)
+		if err != nil {
+			return err
 		}
 		if !m.PK.AutoIncrement {
 			_, err := db.Conn(ctx).Exec(ctx, b.sql.String(), b.args...)
@@ -325,7 +316,7 @@ func BulkCreate[T any](ctx context.Context, db *DB, objs []T, batchSize int) err
 		}
 		b.sql.WriteString(" RETURNING ")
 		b.column(m.PK)
-		return scanKeys(ctx, db, m, b, batch)
+		return scanKeys(ctx, db, m, b, objs[start:end])
 	})
 }
 
@@ -475,4 +466,22 @@ func updateFields(ctx context.Context, db *DB, m *Model, p unsafe.Pointer, fs []
 		return fmt.Errorf("orm: save %s: %w", m.Label(), ErrNotFound)
 	}
 	return nil
+}
+
+// insertRows renders one multi-row INSERT … VALUES of batch (the objects
+// from index start of a bulk create), preparing each object first.
+func insertRows[T any](db *DB, m *Model, cols []*Field, batch []T, start int) (*builder, error) {
+	b := newBuilder(db)
+	insertHead(b, m)
+	for r := range batch {
+		p := unsafe.Pointer(&batch[r])
+		if err := prepareInsert(m, p); err != nil {
+			return nil, fmt.Errorf("orm: bulk create %s: object %d: %w", m.Label(), start+r, err)
+		}
+		if r > 0 {
+			b.sql.WriteString(", ")
+		}
+		valuesRow(b, cols, p)
+	}
+	return b, nil
 }

@@ -58,3 +58,21 @@ func Strings(ctx context.Context, c Conn, query string, args ...any) ([]string, 
 	}
 	return out, rows.Err()
 }
+
+// EachRow runs query (built by a dialect, never from input) with args on c
+// and calls scan for every row, closing the rows before it returns, so no
+// two statements are open at once on a transaction's single connection: a
+// helper for Introspector implementations.
+func EachRow(ctx context.Context, c Conn, query string, args []any, scan func(Rows) error) error {
+	rows, err := c.Query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

@@ -96,7 +96,7 @@ func (Dialect) Schema(ctx context.Context, c orm.Conn) (*orm.SchemaSnapshot, err
 		}
 		return &orm.TableSnapshot{}
 	}
-	err = each(ctx, c, schemaColumnsQuery, func(r orm.Rows) error {
+	err = orm.EachRow(ctx, c, schemaColumnsQuery, nil, func(r orm.Rows) error {
 		var name string
 		var col orm.ColumnSnapshot
 		if err := r.Scan(&name, &col.Name, &col.Type, &col.NotNull, &col.Default, &col.Identity); err != nil {
@@ -109,7 +109,7 @@ func (Dialect) Schema(ctx context.Context, c orm.Conn) (*orm.SchemaSnapshot, err
 	if err != nil {
 		return nil, err
 	}
-	err = each(ctx, c, schemaConstraintsQuery, func(r orm.Rows) error {
+	err = orm.EachRow(ctx, c, schemaConstraintsQuery, nil, func(r orm.Rows) error {
 		var name, conname, contype, refTable, onDelete, expr string
 		var cols, refCols []string
 		if err := r.Scan(&name, &conname, &contype, &cols, &refTable, &refCols, &onDelete, &expr); err != nil {
@@ -132,7 +132,7 @@ func (Dialect) Schema(ctx context.Context, c orm.Conn) (*orm.SchemaSnapshot, err
 	if err != nil {
 		return nil, err
 	}
-	err = each(ctx, c, schemaIndexesQuery, func(r orm.Rows) error {
+	err = orm.EachRow(ctx, c, schemaIndexesQuery, nil, func(r orm.Rows) error {
 		var name string
 		var ix orm.IndexSnapshot
 		if err := r.Scan(&name, &ix.Name, &ix.Unique, &ix.Terms, &ix.Where); err != nil {
@@ -147,21 +147,6 @@ func (Dialect) Schema(ctx context.Context, c orm.Conn) (*orm.SchemaSnapshot, err
 	}
 	s.Sort()
 	return s, nil
-}
-
-// each runs query on c and calls scan for every row.
-func each(ctx context.Context, c orm.Conn, query string, scan func(orm.Rows) error) error {
-	rows, err := c.Query(ctx, query)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := scan(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }
 
 // AdvisoryLock takes a transaction-level advisory lock

@@ -24,7 +24,7 @@ func (dialect) Tables(ctx context.Context, c orm.Conn) ([]string, error) {
 func (dialect) Schema(ctx context.Context, c orm.Conn) (*orm.SchemaSnapshot, error) {
 	type object struct{ name, table, sql string }
 	var tables, indexes []object
-	err := each(ctx, c, "SELECT type, name, tbl_name, COALESCE(sql, '') FROM sqlite_master WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name", nil,
+	err := orm.EachRow(ctx, c, "SELECT type, name, tbl_name, COALESCE(sql, '') FROM sqlite_master WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name", nil,
 		func(r orm.Rows) error {
 			var typ string
 			var o object
@@ -62,7 +62,7 @@ func (dialect) Schema(ctx context.Context, c orm.Conn) (*orm.SchemaSnapshot, err
 func tableSchema(ctx context.Context, c orm.Conn, table string, ddl tableDDL, indexSQL map[string]string) (orm.TableSnapshot, error) {
 	t := orm.TableSnapshot{Name: table}
 	var pk []string
-	err := each(ctx, c, `SELECT name, lower(type), "notnull", COALESCE(dflt_value, ''), pk FROM pragma_table_xinfo(?) WHERE hidden != 1 ORDER BY cid`, []any{table},
+	err := orm.EachRow(ctx, c, `SELECT name, lower(type), "notnull", COALESCE(dflt_value, ''), pk FROM pragma_table_xinfo(?) WHERE hidden != 1 ORDER BY cid`, []any{table},
 		func(r orm.Rows) error {
 			var col orm.ColumnSnapshot
 			var dflt string
@@ -95,7 +95,7 @@ func tableSchema(ctx context.Context, c orm.Conn, table string, ddl tableDDL, in
 		unique       bool
 	}
 	var list []index
-	err = each(ctx, c, `SELECT name, "unique", origin FROM pragma_index_list(?)`, []any{table},
+	err = orm.EachRow(ctx, c, `SELECT name, "unique", origin FROM pragma_index_list(?)`, []any{table},
 		func(r orm.Rows) error {
 			var ix index
 			if err := r.Scan(&ix.name, &ix.unique, &ix.origin); err != nil {
@@ -129,7 +129,7 @@ func tableSchema(ctx context.Context, c orm.Conn, table string, ddl tableDDL, in
 		onDelete      string
 	}
 	var fkRows []fkRow
-	err = each(ctx, c, `SELECT id, "table", "from", COALESCE("to", ''), on_delete FROM pragma_foreign_key_list(?) ORDER BY id, seq`, []any{table},
+	err = orm.EachRow(ctx, c, `SELECT id, "table", "from", COALESCE("to", ''), on_delete FROM pragma_foreign_key_list(?) ORDER BY id, seq`, []any{table},
 		func(r orm.Rows) error {
 			var fr fkRow
 			if err := r.Scan(&fr.id, &fr.ref, &fr.from, &fr.to, &fr.onDelete); err != nil {
@@ -159,21 +159,4 @@ func tableSchema(ctx context.Context, c orm.Conn, table string, ddl tableDDL, in
 		t.ForeignKeys = append(t.ForeignKeys, fk)
 	}
 	return t, nil
-}
-
-// each runs query on c and calls scan for every row, closing the rows
-// before it returns, so that no two statements are ever open at once on
-// a transaction's single connection.
-func each(ctx context.Context, c orm.Conn, query string, args []any, scan func(orm.Rows) error) error {
-	rows, err := c.Query(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := scan(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }

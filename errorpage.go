@@ -54,7 +54,7 @@ func (er *errorRenderer) render(w http.ResponseWriter, r *http.Request, err erro
 	} else {
 		er.logger.DebugContext(r.Context(), "client error", attrs...)
 	}
-	if st != nil && st.rw.started() {
+	if responseStarted(w, st) {
 		return // the handler already began its response; the log line is all we can do
 	}
 	h := w.Header()
@@ -196,3 +196,25 @@ table{border-collapse:collapse}td,th{text-align:left;padding:2px 12px 2px 0;vert
 <footer>You see this page because ANODE_DEBUG is true. In production the client gets a plain page with the request ID and the details go to the log.</footer>
 </body></html>
 `))
+
+// responseStarted reports whether the response written through w has
+// begun. It asks the nearest writer in w's Unwrap chain that knows: a
+// route timeout's (under its lock: its handler runs in a goroutine of its
+// own, and after a timeout the App's writer belongs to the request's
+// goroutine) or the App's; else the App's writer of st.
+func responseStarted(w http.ResponseWriter, st *requestState) bool {
+	for w != nil {
+		switch x := w.(type) {
+		case *timeoutWriter:
+			return x.startedOrTimedOut()
+		case *responseWriter:
+			return x.started()
+		}
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			break
+		}
+		w = u.Unwrap()
+	}
+	return st != nil && st.rw.started()
+}

@@ -119,3 +119,12 @@ func (tw *timeoutWriter) Flush() {
 
 // Unwrap returns the wrapped writer for http.ResponseController.
 func (tw *timeoutWriter) Unwrap() http.ResponseWriter { return tw.w }
+
+// startedOrTimedOut reports whether the handler's response began, or can no
+// longer begin because the route timed out: either way an error page from
+// the handler would go nowhere.
+func (tw *timeoutWriter) startedOrTimedOut() bool {
+	tw.mu.Lock()
+	defer tw.mu.Unlock()
+	return tw.started || tw.timedOut
+}

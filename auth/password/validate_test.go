@@ -82,7 +82,6 @@ func TestValidatorsConfigurable(t *testing.T) {
 		t.Errorf("empty Validators rejected a password: %v", err)
 	}
 	// A custom rule, and a non-validation error that stops the run.
-	type noQ struct{ password.Validator }
 	custom := password.Validators{password.Numeric{}, validatorFunc(func(pw string) error {
 		if strings.ContainsRune(pw, 'q') {
 			return &password.Violation{Key: "no_q", Message: "No q."}

@@ -3,6 +3,7 @@ package mail
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -58,9 +59,9 @@ func (c *Console) Send(ctx context.Context, msgs ...*Message) error {
 }
 
 func validateAll(msgs []*Message) error {
-	for _, m := range msgs {
+	for i, m := range msgs {
 		if m == nil {
-			return &HeaderError{Name: "", Reason: "nil *Message"}
+			return fmt.Errorf("mail: message %d of %d is nil", i+1, len(msgs))
 		}
 		if err := m.Validate(); err != nil {
 			return err

@@ -87,3 +87,24 @@ func TestConsoleErrors(t *testing.T) {
 		t.Fatalf("cancelled: %v", err)
 	}
 }
+
+func TestConsoleHTMLOnlyAndNil(t *testing.T) {
+	var buf bytes.Buffer
+	c := &anodemail.Console{W: &buf}
+	m := valid()
+	m.Body, m.HTML = "", "<p>only html</p>"
+	if err := c.Send(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	msg, err := mail.ReadMessage(strings.NewReader(buf.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ct := msg.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+		t.Fatalf("Content-Type = %q", ct)
+	}
+	buf.Reset()
+	if err := c.Send(context.Background(), valid(), nil); err == nil || buf.Len() != 0 {
+		t.Fatalf("nil message: err %v, wrote %d bytes", err, buf.Len())
+	}
+}

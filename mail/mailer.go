@@ -2,6 +2,7 @@ package mail
 
 import (
 	"context"
+	"slices"
 )
 
 // Backend delivers messages: Console, Outbox and SMTP here, or a user's own
@@ -36,16 +37,17 @@ func (m *Mailer) Send(ctx context.Context, msgs ...*Message) error {
 	if from == "" {
 		from = DefaultFrom
 	}
-	out := msgs
+	out, copied := msgs, false
 	for i, msg := range msgs {
-		if msg != nil && msg.From == "" {
-			if &out[0] == &msgs[0] {
-				out = append([]*Message(nil), msgs...)
-			}
-			c := *msg
-			c.From = from
-			out[i] = &c
+		if msg == nil || msg.From != "" {
+			continue
 		}
+		if !copied {
+			out, copied = slices.Clone(msgs), true
+		}
+		c := *msg
+		c.From = from
+		out[i] = &c
 	}
 	b := m.Backend
 	if b == nil {

@@ -3,7 +3,7 @@ package mail
 import (
 	"context"
 	"crypto/tls"
-	"errors"
+	"fmt"
 	"net"
 	"strconv"
 	"time"
@@ -126,7 +126,7 @@ func (s *SMTP) Send(ctx context.Context, msgs ...*Message) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		// The closed connection surfaces as "use of closed network
 		// connection"; say why it was closed.
-		err = errors.Join(ctxErr, err)
+		err = fmt.Errorf("%w: %w", ctxErr, err)
 	}
 	return &SendError{Backend: "smtp", Addr: s.Addr(), Err: err}
 }

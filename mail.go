@@ -70,6 +70,8 @@ func (a *App) Mailer() *mail.Mailer {
 
 type failingBackend struct{ err error }
 
+var _ mail.Backend = failingBackend{}
+
 func (f failingBackend) Send(context.Context, ...*mail.Message) error { return f.err }
 
 // mailChecks are the deploy checks for email settings.

@@ -39,6 +39,7 @@ type App struct {
 
 	registry *orm.Registry
 	msgs     *messages.Manager // flash messages (messages.go)
+	mail     mailState         // App.Mailer (mail.go)
 	db       *orm.DB
 
 	// serving is set by the serve command: Start then applies pending

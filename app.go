@@ -42,6 +42,7 @@ type App struct {
 	msgs     *messages.Manager // flash messages (messages.go)
 	sessions *session.Manager  // sessions (sessions.go)
 	sessCfg  sessionConfig
+	mail     mailState // App.Mailer (mail.go)
 	db       *orm.DB
 
 	// serving is set by the serve command: Start then applies pending

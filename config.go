@@ -37,6 +37,13 @@ type Config struct {
 	CacheURL string
 	// BrokerURL selects the realtime broker. ANODE_BROKER_URL.
 	BrokerURL string
+	// EmailURL selects the email backend (docs/mail.md): console://,
+	// memory://, smtp://user:pass@host:587?tls=starttls or smtps://...
+	// ANODE_EMAIL_URL. Default console:// in debug, else smtp://localhost:25.
+	EmailURL string
+	// DefaultFromEmail is the sender of mail that names none.
+	// ANODE_DEFAULT_FROM_EMAIL. Default "webmaster@localhost".
+	DefaultFromEmail string
 	// DatabaseMaxConns caps the database pool (for SQLite, its reader
 	// connections). ANODE_DATABASE_MAX_CONNS. Default: the dialect's.
 	DatabaseMaxConns int
@@ -149,6 +156,8 @@ func LoadConfig(env map[string]string, dotenv string) Config {
 	c.DatabaseURL = p.str("ANODE_DATABASE_URL", "")
 	c.CacheURL = p.str("ANODE_CACHE_URL", "")
 	c.BrokerURL = p.str("ANODE_BROKER_URL", "")
+	c.EmailURL = p.str("ANODE_EMAIL_URL", "")
+	c.DefaultFromEmail = p.str("ANODE_DEFAULT_FROM_EMAIL", "")
 	c.DatabaseMaxConns = p.int("ANODE_DATABASE_MAX_CONNS", 0)
 	c.DatabaseSlowQuery = p.duration("ANODE_DATABASE_SLOW_QUERY", 0)
 	c.DataDir = p.str("ANODE_DATA_DIR", "data")
@@ -233,6 +242,7 @@ func (c *Config) normalize() {
 	if c.Debug && len(c.AllowedHosts) == 0 {
 		c.AllowedHosts = []string{"localhost", "127.0.0.1", "[::1]"}
 	}
+	c.normalizeMail()
 }
 
 // environ turns os.Environ-style pairs into a map.

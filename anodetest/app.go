@@ -23,7 +23,8 @@ import (
 // NewApp returns a started App with the given modules, configured for tests:
 // production mode (like Django's test runner, which sets DEBUG off), a fixed
 // secret key, a temporary data directory removed after the test, and logs kept in
-// memory and printed only if the test fails.
+// memory and printed only if the test fails, and mail kept in an in-memory
+// outbox (see Outbox).
 func NewApp(t testing.TB, modules ...anode.Module) *anode.App {
 	t.Helper()
 	return NewAppConfig(t, Config(t), modules...)
@@ -35,12 +36,18 @@ func Config(t testing.TB) anode.Config {
 		SecretKey:    "anodetest-secret-key-not-for-production-0123456789",
 		DataDir:      t.TempDir(),
 		AllowedHosts: []string{"127.0.0.1", "localhost", "testserver"},
+		EmailURL:     "memory://",
 	}
 }
 
-// NewAppConfig is NewApp with an explicit Config.
+// NewAppConfig is NewApp with an explicit Config. An empty EmailURL becomes
+// "memory://", as Django's test runner swaps in its locmem backend, so a
+// test never sends real mail unless it names a server.
 func NewAppConfig(t testing.TB, cfg anode.Config, modules ...anode.Module) *anode.App {
 	t.Helper()
+	if cfg.EmailURL == "" {
+		cfg.EmailURL = "memory://"
+	}
 	app := anode.New(cfg)
 	logs := &syncBuffer{}
 	app.SetLogOutput(logs)

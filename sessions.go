@@ -158,3 +158,14 @@ func (st *requestState) session() *session.Session {
 	}
 	return st.sess.Load()
 }
+
+// sessionChecks are the deploy checks for sessions (check --deploy), like
+// Django's SESSION_COOKIE_SECURE warning.
+func (a *App) sessionChecks() []Finding {
+	if a.sessCfg.secure || a.cfg.TLSCertFile != "" {
+		return nil
+	}
+	return []Finding{{ID: "anode.W020", Level: CheckWarning,
+		Message: "the session cookie is sent without Secure on plain-HTTP requests (ANODE_SESSION_COOKIE_SECURE is false)",
+		Hint:    "behind a TLS-terminating proxy, set ANODE_SESSION_COOKIE_SECURE=true so the cookie never travels over plain HTTP"}}
+}

@@ -86,3 +86,22 @@ func TestSessionsRedisByConfig(t *testing.T) {
 	t.Cleanup(func() { a.Sessions().Store().Delete(context.Background(), key) })
 	c.Get("/get").AssertText("v")
 }
+
+func TestSessionDeployCheck(t *testing.T) {
+	has := func(fs []anode.Finding) bool {
+		for _, f := range fs {
+			if f.ID == "anode.W020" {
+				return true
+			}
+		}
+		return false
+	}
+	a := anode.New(sessionConfig(t, map[string]string{}))
+	if !has(a.RunChecks(context.Background(), true)) {
+		t.Error("check --deploy: no anode.W020 without ANODE_SESSION_COOKIE_SECURE")
+	}
+	a = anode.New(sessionConfig(t, map[string]string{"ANODE_SESSION_COOKIE_SECURE": "true"}))
+	if has(a.RunChecks(context.Background(), true)) {
+		t.Error("check --deploy: anode.W020 with ANODE_SESSION_COOKIE_SECURE=true")
+	}
+}

@@ -21,6 +21,7 @@ import (
 	"github.com/anode-go/anode/internal/static"
 	"github.com/anode-go/anode/messages"
 	"github.com/anode-go/anode/orm"
+	"github.com/anode-go/anode/session"
 )
 
 // App is an Anode application: its configuration, logger, router, installed
@@ -39,7 +40,9 @@ type App struct {
 
 	registry *orm.Registry
 	msgs     *messages.Manager // flash messages (messages.go)
-	mail     mailState         // App.Mailer (mail.go)
+	sessions *session.Manager  // sessions (sessions.go)
+	sessCfg  sessionConfig
+	mail     mailState // App.Mailer (mail.go)
 	db       *orm.DB
 
 	// serving is set by the serve command: Start then applies pending
@@ -77,6 +80,7 @@ func New(cfg Config) *App {
 	a.router = NewRouter()
 	a.router.table.app = a
 	a.registry = orm.NewRegistry()
+	a.configureSessions()
 	var b [5]byte
 	rand.Read(b[:])
 	a.idPrefix = strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:])) + "-"
@@ -190,6 +194,7 @@ func (a *App) Start(ctx context.Context) error {
 		for _, w := range a.cfg.warnings {
 			a.logger.Warn(w)
 		}
+		a.installSessions()
 		if err := a.openDatabase(ctx); err != nil {
 			a.startErr = err
 			return
@@ -234,6 +239,7 @@ func (a *App) finalize() {
 			t.mux.Handle("/", http.HandlerFunc(t.miss))
 		}
 		a.msgs = a.newMessages()
+		a.sessions = a.newSessions()
 		var h http.Handler = a.router
 		for i := len(a.mws) - 1; i >= 0; i-- {
 			h = a.mws[i](h)

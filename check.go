@@ -58,6 +58,7 @@ func (a *App) RunChecks(ctx context.Context, deploy bool) []Finding {
 			out = append(out, Finding{ID: "anode.W003", Level: CheckWarning, Message: "ANODE_SECRET_KEY is shorter than 32 characters", Hint: "use at least 32 random bytes, e.g. `openssl rand -hex 32`"})
 		}
 		out = append(out, a.mailChecks()...)
+		out = append(out, a.sessionChecks()...)
 	}
 	if a.static != nil {
 		for _, name := range a.static.Overridden() {

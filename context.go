@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/anode-go/anode/messages"
+	"github.com/anode-go/anode/session"
 )
 
 // requestState is what the App learns about a request before any handler runs.
@@ -27,6 +28,8 @@ type requestState struct {
 	// msgs is the request's messages, made on first use: requests that
 	// never touch messages pay nothing for them.
 	msgs atomic.Pointer[messages.State]
+	// sess is the request's session, likewise made on first use (sessions.go).
+	sess atomic.Pointer[session.Session]
 }
 
 type stateKey struct{}
@@ -39,6 +42,9 @@ func (st *requestState) Value(key any) any {
 	}
 	if messages.IsContextKey(key) {
 		return st.messages()
+	}
+	if session.IsContextKey(key) {
+		return st.session()
 	}
 	return st.Context.Value(key)
 }

@@ -17,12 +17,15 @@ type responseWriter struct {
 	state    *requestState // whose messages are saved before the headers go out
 }
 
-// commitMessages saves the request's messages, if it used any, before the
-// response's headers are written.
+// commitMessages saves the request's messages and session, if it used
+// any, before the response's headers are written.
 func (w *responseWriter) commitMessages() {
 	if w.state != nil {
 		if m := w.state.msgs.Load(); m != nil {
 			m.Commit()
+		}
+		if s := w.state.sess.Load(); s != nil {
+			s.Commit()
 		}
 	}
 }

@@ -310,7 +310,7 @@ func (a *App) serveInner(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	a.inner.ServeHTTP(&st.rw, r)
-	st.rw.commitMessages() // the handler wrote nothing: net/http sends the headers after this
+	st.rw.commitLazyState() // the handler wrote nothing: net/http sends the headers after this
 }
 
 // newRequestID builds the next request ID in st's own buffer, so the ID

@@ -17,9 +17,9 @@ type responseWriter struct {
 	state    *requestState // whose messages are saved before the headers go out
 }
 
-// commitMessages saves the request's messages and session, if it used
+// commitLazyState saves the request's messages and session, if it used
 // any, before the response's headers are written.
-func (w *responseWriter) commitMessages() {
+func (w *responseWriter) commitLazyState() {
 	if w.state != nil {
 		if m := w.state.msgs.Load(); m != nil {
 			m.Commit()
@@ -38,7 +38,7 @@ var _ interface {
 
 func (w *responseWriter) WriteHeader(code int) {
 	if code >= 200 {
-		w.commitMessages()
+		w.commitLazyState()
 	}
 	if w.status == 0 && code >= 200 || code == http.StatusSwitchingProtocols {
 		w.status = code
@@ -47,7 +47,7 @@ func (w *responseWriter) WriteHeader(code int) {
 }
 
 func (w *responseWriter) Write(p []byte) (int, error) {
-	w.commitMessages()
+	w.commitLazyState()
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
@@ -58,7 +58,7 @@ func (w *responseWriter) Write(p []byte) (int, error) {
 
 // Flush sends buffered data to the client.
 func (w *responseWriter) Flush() {
-	w.commitMessages()
+	w.commitLazyState()
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}

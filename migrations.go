@@ -55,7 +55,10 @@ func (a *App) Migrate(ctx context.Context) error {
 	if len(ran) > 0 {
 		a.logger.Info("migrations applied", "count", len(ran))
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return a.postMigrate(ctx)
 }
 
 // migrateOnServe applies pending migrations before serving: always in
@@ -161,7 +164,7 @@ func (a *App) migrateCommand() *cobra.Command {
 			if len(ran) == 0 {
 				fmt.Fprintln(out, "No migrations to apply.")
 			}
-			return nil
+			return a.postMigrate(ctx)
 		},
 	}
 	cmd.Flags().BoolVar(&plan, "plan", false, "print the migrations that would run, and run none")

@@ -55,6 +55,12 @@ type Module struct {
 	StaticDir string
 	// Settings are the module's typed configuration values (see Var).
 	Settings []Setting
+	// PostMigrate runs after App.Migrate or the migrate command leaves every
+	// migration applied (even when none was pending), for each module in
+	// install order: where a module fills tables its code relies on, as the
+	// auth module creates every model's permissions (Django's post_migrate
+	// signal). An error fails the migrate run.
+	PostMigrate func(ctx context.Context, app *App) error
 	// Init runs once when the App starts (before serving or running a command),
 	// after every module is installed. An error stops start-up.
 	Init func(ctx context.Context, app *App) error

@@ -1,0 +1,70 @@
+// Package auth is Anode's authentication and authorisation module: users,
+// groups and permissions stored by the ORM, log-in and log-out over
+// sessions, the current user of a request, and middleware that requires a
+// signed-in user or a permission. Passwords are hashed by auth/password.
+//
+// # Installing
+//
+//	app.Install(auth.Module(), polls.Module)
+//	app.Run() // migrate creates auth_user, auth_group, auth_permission …
+//
+// The module's middleware makes the request's user available, loaded from
+// the session only when something asks (UserFromRequest, a template's
+// .User, RequireLogin): one query per request at most, none for requests
+// that never ask. After every complete migrate run it creates the add_,
+// change_, delete_ and view_ permissions of every installed model.
+//
+// See docs/auth.md.
+package auth
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/anode-go/anode"
+	"github.com/anode-go/anode/auth/migrations"
+	"github.com/anode-go/anode/render"
+)
+
+// ModuleName is the auth module's name, the prefix of its tables.
+const ModuleName = "auth"
+
+// config is one installed auth module's settings and App.
+type config struct {
+	app            *anode.App
+	loginURL       string
+	loginRedirect  string
+	logoutRedirect string
+}
+
+// Module returns the auth module: the User, Group and Permission models and
+// their migrations, the middleware that makes the request's user available,
+// the .User template value, the post-migrate step that creates permissions,
+// and the views under /accounts/. Settings: ANODE_LOGIN_URL (default
+// /accounts/login/), ANODE_LOGIN_REDIRECT_URL (/) and
+// ANODE_LOGOUT_REDIRECT_URL (/).
+func Module() anode.Module {
+	c := &config{}
+	return anode.Module{
+		Name:       ModuleName,
+		Models:     []any{User{}, Group{}, Permission{}},
+		Migrations: migrations.All,
+		Settings: []anode.Setting{
+			anode.Var(&c.loginURL, "ANODE_LOGIN_URL", "/accounts/login/", "where RequireLogin sends visitors who are not signed in"),
+			anode.Var(&c.loginRedirect, "ANODE_LOGIN_REDIRECT_URL", "/", "where the login view goes after signing in when no safe next is given"),
+			anode.Var(&c.logoutRedirect, "ANODE_LOGOUT_REDIRECT_URL", "/", "where the logout view goes after signing out"),
+		},
+		Middleware:  []anode.Middleware{c.middleware},
+		PostMigrate: createPermissions,
+		Init: func(ctx context.Context, app *anode.App) error {
+			c.app = app
+			app.TemplateVar(render.VarUser, func(r *http.Request) any {
+				if u := UserFromRequest(r); u != nil {
+					return u
+				}
+				return nil
+			})
+			return nil
+		},
+	}
+}

@@ -339,3 +339,29 @@ func TestSafeRedirect(t *testing.T) {
 		}
 	}
 }
+
+func TestViews(t *testing.T) {
+	anodetest.Databases(t, func(t *testing.T, dbURL string) {
+		app := newApp(t, dbURL)
+		if _, err := auth.CreateUser(context.Background(), app.DB(), "ada", "", "correct horse"); err != nil {
+			t.Fatal(err)
+		}
+		c := anodetest.NewClient(t, app.Handler())
+		c.Get("/accounts/login/?next=/secret").AssertStatus(200).AssertContains(`name="next" value="/secret"`)
+		c.Post("/accounts/login/", url.Values{"username": {"ada"}, "password": {"nope"}}).
+			AssertStatus(200).AssertContains("correct username and password")
+		c.Get("/me").AssertText("anonymous")
+		c.Post("/accounts/login/", url.Values{"username": {"ada"}, "password": {"correct horse"}, "next": {"/secret"}}).
+			AssertRedirect("/secret")
+		c.Get("/me").AssertText("ada")
+		c.Get("/accounts/logout/").AssertStatus(405)
+		c.Get("/me").AssertText("ada")
+		c.Post("/accounts/logout/", nil).AssertRedirect("/")
+		c.Get("/me").AssertText("anonymous")
+		// No open redirect: an off-site next goes to ANODE_LOGIN_REDIRECT_URL.
+		for _, next := range []string{"https://evil.example/", "//evil.example/", "/\\evil.example"} {
+			c.Post("/accounts/login/", url.Values{"username": {"ada"}, "password": {"correct horse"}, "next": {next}}).
+				AssertRedirect("/")
+		}
+	})
+}

@@ -19,6 +19,8 @@ package auth
 
 import (
 	"context"
+	"embed"
+	"io/fs"
 	"net/http"
 
 	"github.com/anode-go/anode"
@@ -28,6 +30,9 @@ import (
 
 // ModuleName is the auth module's name, the prefix of its tables.
 const ModuleName = "auth"
+
+//go:embed templates
+var templates embed.FS
 
 // config is one installed auth module's settings and App.
 type config struct {
@@ -45,6 +50,7 @@ type config struct {
 // ANODE_LOGOUT_REDIRECT_URL (/).
 func Module() anode.Module {
 	c := &config{}
+	tmpl, _ := fs.Sub(templates, "templates")
 	return anode.Module{
 		Name:       ModuleName,
 		Models:     []any{User{}, Group{}, Permission{}},
@@ -54,8 +60,11 @@ func Module() anode.Module {
 			anode.Var(&c.loginRedirect, "ANODE_LOGIN_REDIRECT_URL", "/", "where the login view goes after signing in when no safe next is given"),
 			anode.Var(&c.logoutRedirect, "ANODE_LOGOUT_REDIRECT_URL", "/", "where the logout view goes after signing out"),
 		},
-		Middleware:  []anode.Middleware{c.middleware},
-		PostMigrate: createPermissions,
+		Middleware:   []anode.Middleware{c.middleware},
+		Routes:       c.routes,
+		Templates:    tmpl,
+		TemplatesDir: anode.SourceDir("templates"),
+		PostMigrate:  createPermissions,
 		Init: func(ctx context.Context, app *anode.App) error {
 			c.app = app
 			app.TemplateVar(render.VarUser, func(r *http.Request) any {

@@ -209,6 +209,29 @@ func TestDjangoHashUpgraded(t *testing.T) {
 	})
 }
 
+// TestConcurrentMigrateCreatesPermissionsOnce starts two instances on one
+// fresh database at once, as a fleet does: both migrate without an error
+// and every permission exists once.
+func TestConcurrentMigrateCreatesPermissionsOnce(t *testing.T) {
+	anodetest.Databases(t, func(t *testing.T, dbURL string) {
+		cfg := anodetest.Config(t)
+		cfg.DatabaseURL = dbURL
+		apps := []*anode.App{anodetest.NewAppConfig(t, cfg, auth.Module(), shop()), anodetest.NewAppConfig(t, cfg, auth.Module(), shop())}
+		errs := make(chan error, len(apps))
+		for _, app := range apps {
+			go func() { errs <- app.Migrate(context.Background()) }()
+		}
+		for range apps {
+			if err := <-errs; err != nil {
+				t.Fatalf("concurrent migrate: %v", err)
+			}
+		}
+		if n, err := orm.From[auth.Permission](apps[0].DB()).Count(context.Background()); err != nil || n != 5*4 {
+			t.Fatalf("%d permissions (%v), want 20", n, err)
+		}
+	})
+}
+
 func TestPermissions(t *testing.T) {
 	anodetest.Databases(t, func(t *testing.T, dbURL string) {
 		app := newApp(t, dbURL)

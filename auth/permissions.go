@@ -165,5 +165,8 @@ func createPermissions(ctx context.Context, app *anode.App) error {
 	if len(add) == 0 {
 		return nil
 	}
-	return orm.BulkCreate(ctx, db, add, 0)
+	// Instances starting together run this at once: a permission another
+	// one inserted meanwhile is skipped, not an error.
+	_, err = orm.BulkCreateWith(ctx, db, add, orm.BulkOptions{IgnoreConflicts: true})
+	return err
 }

@@ -30,8 +30,16 @@ func (a *App) Run() {
 
 // Execute runs one command line (without the program name) and returns the exit
 // status instead of exiting. SIGINT and SIGTERM cancel the command's context; a
-// second signal kills the process.
+// second signal kills the process. Commands read os.Stdin (see ExecuteInput).
 func (a *App) Execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return a.ExecuteInput(ctx, args, os.Stdin, stdout, stderr)
+}
+
+// ExecuteInput is Execute with the commands' standard input read from stdin
+// (cobra's cmd.InOrStdin), so tests can answer a command's prompts. A
+// command that prompts for a secret turns echo off only when stdin is an
+// *os.File that is a terminal.
+func (a *App) ExecuteInput(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		<-ctx.Done()
@@ -40,6 +48,7 @@ func (a *App) Execute(ctx context.Context, args []string, stdout, stderr io.Writ
 	defer stop()
 	root := a.commands()
 	root.SetArgs(args)
+	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	if len(args) == 0 {

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/anode-go/anode"
 	"github.com/anode-go/anode/auth/password"
 	"github.com/anode-go/anode/internal/signing"
 	"github.com/anode-go/anode/orm"
@@ -157,13 +158,6 @@ func ChangePassword(r *http.Request, u *User, pw string) error {
 	if h == nil || h.c.app == nil {
 		return ErrNoSession
 	}
-	if err := u.SetPassword(pw); err != nil {
-		return err
-	}
-	app := h.c.app
-	if err := orm.SaveFields(ctx, app.DB(), u, "Password"); err != nil {
-		return fmt.Errorf("auth: change password: %w", err)
-	}
 	s := session.FromContext(ctx)
 	id := strconv.FormatInt(u.ID, 10)
 	signedIn := s != nil && s.UserID() == id
@@ -171,8 +165,8 @@ func ChangePassword(r *http.Request, u *User, pw string) error {
 	if signedIn {
 		except = s.Key()
 	}
-	if err := app.Sessions().EndUserSessions(ctx, id, except); err != nil && !errors.Is(err, errors.ErrUnsupported) {
-		return fmt.Errorf("auth: change password: %w", err)
+	if err := savePassword(ctx, h.c.app, u, pw, except); err != nil {
+		return err
 	}
 	if signedIn {
 		if err := s.Rotate(ctx); err != nil {
@@ -181,6 +175,24 @@ func ChangePassword(r *http.Request, u *User, pw string) error {
 		if err := session.Set(s, sessionHashKey, h.c.passwordHash(u.Password)); err != nil {
 			return fmt.Errorf("auth: change password: %w", err)
 		}
+	}
+	return nil
+}
+
+// savePassword sets u's password to pw, saves it and ends u's sessions
+// other than the one keyed except (none when except is ""). With a store
+// that cannot list a user's sessions (the signed cookie), they end anyway:
+// each carries a hash of the old password hash, which no longer matches.
+func savePassword(ctx context.Context, app *anode.App, u *User, pw, except string) error {
+	if err := u.SetPassword(pw); err != nil {
+		return err
+	}
+	if err := orm.SaveFields(ctx, app.DB(), u, "Password"); err != nil {
+		return fmt.Errorf("auth: change password: %w", err)
+	}
+	err := app.Sessions().EndUserSessions(ctx, strconv.FormatInt(u.ID, 10), except)
+	if err != nil && !errors.Is(err, errors.ErrUnsupported) {
+		return fmt.Errorf("auth: change password: %w", err)
 	}
 	return nil
 }

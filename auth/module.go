@@ -45,7 +45,8 @@ type config struct {
 // Module returns the auth module: the User, Group and Permission models and
 // their migrations, the middleware that makes the request's user available,
 // the .User template value, the post-migrate step that creates permissions,
-// and the views under /accounts/. Settings: ANODE_LOGIN_URL (default
+// the views under /accounts/, and the createsuperuser and changepassword
+// commands. Settings: ANODE_LOGIN_URL (default
 // /accounts/login/), ANODE_LOGIN_REDIRECT_URL (/) and
 // ANODE_LOGOUT_REDIRECT_URL (/).
 func Module() anode.Module {
@@ -65,6 +66,7 @@ func Module() anode.Module {
 		Templates:    tmpl,
 		TemplatesDir: anode.SourceDir("templates"),
 		PostMigrate:  createPermissions,
+		Commands:     commands,
 		Init: func(ctx context.Context, app *anode.App) error {
 			c.app = app
 			app.TemplateVar(render.VarUser, func(r *http.Request) any {

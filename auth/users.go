@@ -24,10 +24,12 @@ func CreateUser(ctx context.Context, db *orm.DB, username, email, pw string) (*U
 }
 
 // CreateSuperuser is CreateUser for a user with IsStaff and IsSuperuser
-// set.
+// set (an empty pw gives an unusable password).
 func CreateSuperuser(ctx context.Context, db *orm.DB, username, email, pw string) (*User, error) {
 	u := &User{Username: username, Email: email, IsActive: true, IsStaff: true, IsSuperuser: true, DateJoined: time.Now().UTC()}
-	if err := u.SetPassword(pw); err != nil {
+	if pw == "" {
+		u.SetUnusablePassword()
+	} else if err := u.SetPassword(pw); err != nil {
 		return nil, err
 	}
 	if err := orm.Create(ctx, db, u); err != nil {

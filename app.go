@@ -110,6 +110,17 @@ func (a *App) Logger() *slog.Logger { return a.logger }
 // Router returns the App's root router.
 func (a *App) Router() *Router { return a.router }
 
+// RouteFor returns the route that serves r, or nil when none does (a 404 or
+// 405, or a redirect the router makes itself, such as APPEND_SLASH's).
+// Middleware, which runs before routing, uses it to read the route's
+// options, as auth's login-required mode reads Route.Public. It matches r
+// against the routing table once more, so call it only when needed.
+func (a *App) RouteFor(r *http.Request) *Route {
+	h, _ := a.router.mux.Handler(r)
+	rt, _ := h.(*Route)
+	return rt
+}
+
 // Modules returns the installed modules in order.
 func (a *App) Modules() []*Module { return a.modules }
 
@@ -396,5 +407,5 @@ func (a *App) initStatic() {
 		return
 	}
 	a.static = s
-	a.router.register("/static/", s, s, true).Name("static")
+	a.router.register("/static/", s, s, true).Name("static").Public()
 }

@@ -18,10 +18,10 @@ func (a *App) registerHealth() {
 			w.Header().Set("Cache-Control", "no-store")
 			_, err := w.Write([]byte("ok\n"))
 			return err
-		}).Name("healthz")
+		}).Name("healthz").Public()
 	}
 	if !t.patterns["GET /readyz"] {
-		a.router.Get("/readyz", a.serveReady).Name("readyz")
+		a.router.Get("/readyz", a.serveReady).Name("readyz").Public()
 	}
 }
 

@@ -196,6 +196,7 @@ type Route struct {
 	timeout     time.Duration
 	stream      bool
 	subtree     bool // Mount: serves every path under the prefix
+	public      bool
 }
 
 // Name names the route for reversing with App.URL. Names are unique per App:
@@ -234,6 +235,19 @@ func (rt *Route) Stream() *Route {
 	rt.stream = true
 	return rt
 }
+
+// Public marks the route as open to visitors who are not signed in when an
+// authentication module requires login by default (auth's
+// ANODE_LOGIN_REQUIRED, like Django's login_not_required). Without such a
+// module it changes nothing. The static files, /healthz and /readyz routes
+// are public.
+func (rt *Route) Public() *Route {
+	rt.public = true
+	return rt
+}
+
+// IsPublic reports whether the route was marked Public.
+func (rt *Route) IsPublic() bool { return rt.public }
 
 // ServeHTTP applies the route's body limit, timeout and streaming settings and
 // calls its handler.

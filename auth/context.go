@@ -22,11 +22,18 @@ type requestUser struct {
 	err    error
 }
 
-// middleware puts the request's (not yet loaded) user into its context.
+// middleware puts the request's (not yet loaded) user into its context,
+// and with ANODE_LOGIN_REQUIRED sends anonymous visitors of routes not
+// marked Public to the login page (see requireLogin).
 func (c *config) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := context.WithValue(r.Context(), ctxKey{}, &requestUser{c: c})
-		next.ServeHTTP(w, r.WithContext(ctx))
+		r = r.WithContext(ctx)
+		if c.loginRequired && !c.public(r) {
+			RequireLogin(next).ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 

@@ -57,6 +57,26 @@ func RequirePerm(perms ...string) anode.Middleware {
 	}
 }
 
+// public reports whether r may be served to an anonymous visitor when
+// login is required by default: its route is marked Public, or it is for
+// the login URL itself (a login view the app registered without marking it
+// would otherwise redirect to itself forever). Unmatched requests are not
+// public: an anonymous visitor is sent to log in rather than told which
+// paths exist.
+func (c *config) public(r *http.Request) bool {
+	if c.app == nil {
+		return false
+	}
+	if rt := c.app.RouteFor(r); rt != nil && rt.IsPublic() {
+		return true
+	}
+	login := c.loginURL
+	if i := strings.IndexAny(login, "?#"); i >= 0 {
+		login = login[:i]
+	}
+	return r.URL.Path == login && login != ""
+}
+
 // redirectToLogin sends the visitor to the login URL, asking it to come
 // back to the requested path.
 func redirectToLogin(w http.ResponseWriter, r *http.Request) {

@@ -40,15 +40,22 @@ type config struct {
 	loginURL       string
 	loginRedirect  string
 	logoutRedirect string
+	loginRequired  bool
 }
 
 // Module returns the auth module: the User, Group and Permission models and
 // their migrations, the middleware that makes the request's user available,
 // the .User template value, the post-migrate step that creates permissions,
 // the views under /accounts/, and the createsuperuser and changepassword
-// commands. Settings: ANODE_LOGIN_URL (default
-// /accounts/login/), ANODE_LOGIN_REDIRECT_URL (/) and
-// ANODE_LOGOUT_REDIRECT_URL (/).
+// commands. Settings: ANODE_LOGIN_URL (default /accounts/login/),
+// ANODE_LOGIN_REDIRECT_URL (/), ANODE_LOGOUT_REDIRECT_URL (/) and
+// ANODE_LOGIN_REQUIRED (false).
+//
+// With ANODE_LOGIN_REQUIRED=true, as with Django's LoginRequiredMiddleware,
+// every route requires a signed-in user unless it is marked with
+// anode.Route.Public: anonymous visitors are redirected to the login URL as
+// RequireLogin does. The login and logout views, static files, /healthz,
+// /readyz and the login URL are public.
 func Module() anode.Module {
 	c := &config{}
 	tmpl, _ := fs.Sub(templates, "templates")
@@ -60,6 +67,7 @@ func Module() anode.Module {
 			anode.Var(&c.loginURL, "ANODE_LOGIN_URL", "/accounts/login/", "where RequireLogin sends visitors who are not signed in"),
 			anode.Var(&c.loginRedirect, "ANODE_LOGIN_REDIRECT_URL", "/", "where the login view goes after signing in when no safe next is given"),
 			anode.Var(&c.logoutRedirect, "ANODE_LOGOUT_REDIRECT_URL", "/", "where the logout view goes after signing out"),
+			anode.Var(&c.loginRequired, "ANODE_LOGIN_REQUIRED", false, "require a signed-in user on every route not marked Public"),
 		},
 		Middleware:   []anode.Middleware{c.middleware},
 		Routes:       c.routes,

@@ -61,7 +61,7 @@ func (c *config) redirectTarget(r *http.Request, next, def string) string {
 
 // routes mounts the views under /accounts/.
 func (c *config) routes(r *anode.Router) {
-	r.Get("/accounts/login/", c.loginForm).Name("login")
-	r.Post("/accounts/login/", c.login)
-	r.Post("/accounts/logout/", c.logout).Name("logout")
+	r.Get("/accounts/login/", c.loginForm).Name("login").Public()
+	r.Post("/accounts/login/", c.login).Public()
+	r.Post("/accounts/logout/", c.logout).Name("logout").Public()
 }

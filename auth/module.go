@@ -22,6 +22,7 @@ import (
 	"embed"
 	"io/fs"
 	"net/http"
+	"time"
 
 	"github.com/anode-go/anode"
 	"github.com/anode-go/anode/auth/migrations"
@@ -40,6 +41,9 @@ type config struct {
 	loginURL       string
 	loginRedirect  string
 	logoutRedirect string
+	resetTimeout   time.Duration
+	resetBaseURL   string
+	clock          func() time.Time // nil: time.Now; tests move it
 }
 
 // Module returns the auth module: the User, Group and Permission models and
@@ -47,9 +51,11 @@ type config struct {
 // the .User template value, the post-migrate step that creates permissions,
 // and the views under /accounts/. Settings: ANODE_LOGIN_URL (default
 // /accounts/login/), ANODE_LOGIN_REDIRECT_URL (/) and
-// ANODE_LOGOUT_REDIRECT_URL (/).
-func Module() anode.Module {
-	c := &config{}
+// ANODE_LOGOUT_REDIRECT_URL (/), ANODE_PASSWORD_RESET_TIMEOUT (72h) and
+// ANODE_PASSWORD_RESET_BASE_URL (empty: the request's scheme and host).
+func Module() anode.Module { return module(&config{}) }
+
+func module(c *config) anode.Module {
 	tmpl, _ := fs.Sub(templates, "templates")
 	return anode.Module{
 		Name:       ModuleName,
@@ -59,6 +65,8 @@ func Module() anode.Module {
 			anode.Var(&c.loginURL, "ANODE_LOGIN_URL", "/accounts/login/", "where RequireLogin sends visitors who are not signed in"),
 			anode.Var(&c.loginRedirect, "ANODE_LOGIN_REDIRECT_URL", "/", "where the login view goes after signing in when no safe next is given"),
 			anode.Var(&c.logoutRedirect, "ANODE_LOGOUT_REDIRECT_URL", "/", "where the logout view goes after signing out"),
+			anode.Var(&c.resetTimeout, "ANODE_PASSWORD_RESET_TIMEOUT", 72*time.Hour, "how long a password reset link works"),
+			anode.Var(&c.resetBaseURL, "ANODE_PASSWORD_RESET_BASE_URL", "", "scheme and host of password reset links (https://example.com); empty: the request's, if its host is in ANODE_ALLOWED_HOSTS"),
 		},
 		Middleware:   []anode.Middleware{c.middleware},
 		Routes:       c.routes,

@@ -64,4 +64,17 @@ func (c *config) routes(r *anode.Router) {
 	r.Get("/accounts/login/", c.loginForm).Name("login")
 	r.Post("/accounts/login/", c.login)
 	r.Post("/accounts/logout/", c.logout).Name("logout")
+
+	signedIn := r.With(RequireLogin)
+	signedIn.Get("/accounts/password_change/", c.passwordChangeForm).Name("password_change")
+	signedIn.Post("/accounts/password_change/", c.passwordChange)
+	signedIn.Get("/accounts/password_change/done/", c.passwordChangeDone).Name("password_change_done")
+
+	r.Get("/accounts/password_reset/", c.passwordResetForm).Name("password_reset")
+	r.Post("/accounts/password_reset/", c.passwordReset)
+	r.Get("/accounts/password_reset/done/", c.passwordResetDone).Name("password_reset_done")
+	r.Get("/accounts/reset/{uid}/{token}/", c.passwordResetLink).Name("password_reset_confirm")
+	r.Get("/accounts/reset/{uid}/"+resetURLToken+"/", c.passwordResetConfirm)
+	r.Post("/accounts/reset/{uid}/"+resetURLToken+"/", c.passwordResetConfirm)
+	r.Get("/accounts/reset/done/", c.passwordResetComplete).Name("password_reset_complete")
 }

@@ -46,7 +46,7 @@ type config struct {
 	clock          func() time.Time // nil: time.Now; tests move it
 }
 
-// Module returns the auth module: the User, Group and Permission models and
+// Module returns the auth module: the User, Group, Permission and Token models and
 // their migrations, the middleware that makes the request's user available,
 // the .User template value, the post-migrate step that creates permissions,
 // and the views under /accounts/. Settings: ANODE_LOGIN_URL (default
@@ -59,7 +59,7 @@ func module(c *config) anode.Module {
 	tmpl, _ := fs.Sub(templates, "templates")
 	return anode.Module{
 		Name:       ModuleName,
-		Models:     []any{User{}, Group{}, Permission{}},
+		Models:     []any{User{}, Group{}, Permission{}, Token{}},
 		Migrations: migrations.All,
 		Settings: []anode.Setting{
 			anode.Var(&c.loginURL, "ANODE_LOGIN_URL", "/accounts/login/", "where RequireLogin sends visitors who are not signed in"),

@@ -86,7 +86,7 @@ func decodeUID(uid string) (int64, bool) {
 	return id, err == nil && id > 0
 }
 
-// now is the clock of the reset views.
+// now is the clock of the reset views and token checks.
 func (c *config) now() time.Time {
 	if c.clock != nil {
 		return c.clock()

@@ -226,8 +226,8 @@ func TestConcurrentMigrateCreatesPermissionsOnce(t *testing.T) {
 				t.Fatalf("concurrent migrate: %v", err)
 			}
 		}
-		if n, err := orm.From[auth.Permission](apps[0].DB()).Count(context.Background()); err != nil || n != 5*4 {
-			t.Fatalf("%d permissions (%v), want 20", n, err)
+		if n, err := orm.From[auth.Permission](apps[0].DB()).Count(context.Background()); err != nil || n != 6*4 {
+			t.Fatalf("%d permissions (%v), want 24", n, err)
 		}
 	})
 }
@@ -250,8 +250,8 @@ func TestPermissions(t *testing.T) {
 				t.Errorf("permission %s not created (have %v)", want, names)
 			}
 		}
-		if len(perms) != 5*4 { // Item, User, Group, Permission, sessions.Row; no through models
-			t.Errorf("%d permissions, want 20: %v", len(perms), names)
+		if len(perms) != 6*4 { // Item, User, Group, Permission, Token, sessions.Row; no through models
+			t.Errorf("%d permissions, want 24: %v", len(perms), names)
 		}
 		// A second migrate run creates nothing twice.
 		if err := app.Migrate(ctx); err != nil {

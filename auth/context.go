@@ -16,6 +16,7 @@ type ctxKey struct{}
 // requestUser is a request's user, loaded from its session on first use.
 type requestUser struct {
 	c      *config
+	bearer string // the Authorization: Bearer token, if any
 	mu     sync.Mutex
 	loaded bool
 	user   *User
@@ -27,7 +28,7 @@ type requestUser struct {
 // marked Public to the login page (see requireLogin).
 func (c *config) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := context.WithValue(r.Context(), ctxKey{}, &requestUser{c: c})
+		ctx := context.WithValue(r.Context(), ctxKey{}, &requestUser{c: c, bearer: bearerToken(r)})
 		r = r.WithContext(ctx)
 		if c.loginRequired && !c.public(r) {
 			RequireLogin(next).ServeHTTP(w, r)
@@ -46,7 +47,10 @@ func holderFrom(ctx context.Context) *requestUser {
 // is ctx, or nil for an anonymous visitor, outside the auth module's
 // middleware, or when the user cannot be loaded (the error is logged). The
 // first call loads the user from the session (one query); later calls
-// return the same *User. A user who was deactivated, deleted, or whose
+// return the same *User. A request with an "Authorization: Bearer" header
+// is made as the user of that API token (see CreateToken), and is
+// anonymous if the token is unknown, revoked or expired; its session is
+// not consulted. A user who was deactivated, deleted, or whose
 // password changed since the session signed in is anonymous.
 func UserFromContext(ctx context.Context) *User {
 	u, _ := current(ctx)
@@ -66,7 +70,11 @@ func current(ctx context.Context) (*User, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if !h.loaded {
-		h.user, h.err = h.c.load(ctx)
+		if h.bearer != "" {
+			h.user, h.err = h.c.userForToken(ctx, h.bearer)
+		} else {
+			h.user, h.err = h.c.load(ctx)
+		}
 		h.loaded = true
 		if h.err != nil && h.c.app != nil {
 			h.c.app.Logger().ErrorContext(ctx, "auth: loading the request's user", "error", h.err)

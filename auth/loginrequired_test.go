@@ -11,6 +11,7 @@ import (
 	"github.com/anode-go/anode"
 	"github.com/anode-go/anode/anodetest"
 	"github.com/anode-go/anode/auth"
+	"github.com/anode-go/anode/orm"
 )
 
 func TestLoginRequired(t *testing.T) {
@@ -65,6 +66,21 @@ func TestLoginRequired(t *testing.T) {
 		}
 		c.Get(css).AssertStatus(200)
 		c.Get("/accounts/login/?next=/private/").AssertStatus(200)
+		c.Get("/accounts/password_reset/").AssertStatus(200)
+		c.Get("/accounts/password_change/").AssertStatus(302)
+
+		// An API token signs the request in.
+		ada, err := orm.From[auth.User](app.DB()).Filter("username", "ada").Get(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, _, err := auth.CreateToken(context.Background(), app.DB(), &ada, "script", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		api := anodetest.NewClient(t, app.Handler())
+		api.Header.Set("Authorization", "Bearer "+plain)
+		api.Get("/private/").AssertStatus(200).AssertText("private for ada")
 
 		c.Post("/accounts/login/", url.Values{"username": {"ada"}, "password": {"correct horse"}, "next": {"/private/"}}).
 			AssertRedirect("/private/")

@@ -129,8 +129,15 @@ func SafeRedirect(r *http.Request, next string, allowedHosts []string) bool {
 	if host == "" {
 		return false
 	}
-	if u.Host == r.Host {
-		return true
+	return u.Host == r.Host || hostAllowed(host, allowedHosts)
+}
+
+// hostAllowed reports whether host (lower case, no port) is one of
+// allowedHosts: equal to one, or under one that starts with "."; "*"
+// matches nothing.
+func hostAllowed(host string, allowedHosts []string) bool {
+	if host == "" {
+		return false
 	}
 	for _, a := range allowedHosts {
 		a = strings.ToLower(a)
@@ -145,4 +152,10 @@ func SafeRedirect(r *http.Request, next string, allowedHosts []string) bool {
 		}
 	}
 	return false
+}
+
+// hostname is hostport without its port, lower case.
+func hostname(hostport string) string {
+	u := url.URL{Host: hostport}
+	return strings.ToLower(u.Hostname())
 }

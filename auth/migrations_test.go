@@ -12,7 +12,7 @@ import (
 )
 
 // TestMigrationsUpToDate checks that auth/migrations matches the User,
-// Group and Permission models. Run with ANODE_UPDATE_MIGRATIONS=1 to write a migration for a
+// Group, Permission and Token models. Run with ANODE_UPDATE_MIGRATIONS=1 to write a migration for a
 // changed model with this repository's own makemigrations.
 func TestMigrationsUpToDate(t *testing.T) {
 	m := auth.Module()

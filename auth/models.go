@@ -97,3 +97,34 @@ func (p *Permission) Module() string {
 
 // String returns the name as code uses it: "polls.add_question".
 func (p *Permission) String() string { return p.Module() + "." + p.Codename }
+
+// Token is a personal API token (table auth_token): a request carrying
+// "Authorization: Bearer <token>" is made as User. Only a SHA-256 hash of
+// the token is stored; Prefix, its first characters, identifies it in
+// lists ("anode_Xy3kP9aQ…") without revealing it. Make tokens with
+// CreateToken and end them with RevokeToken.
+type Token struct {
+	ID       int64
+	User     orm.FK[User]        `anode:"on_delete=cascade,related=tokens"`
+	Name     string              `anode:"max=100,verbose=name"`
+	Prefix   string              `anode:"max=8,index,verbose=prefix"`
+	Hash     string              `anode:"max=64,verbose=hash"` // hex SHA-256 of the whole token
+	Created  time.Time           `anode:"verbose=created"`
+	Expires  orm.Null[time.Time] `anode:"verbose=expires"` // NULL: never
+	LastUsed orm.Null[time.Time] `anode:"verbose=last used"`
+	Revoked  bool                `anode:"verbose=revoked"`
+}
+
+// Meta orders tokens newest first.
+func (Token) Meta() orm.Meta {
+	return orm.Meta{Ordering: []string{"-Created"}, VerboseName: "API token", VerboseNamePlural: "API tokens"}
+}
+
+// String returns the token's name and prefix: "deploy (anode_Xy3kP9aQ…)".
+func (t *Token) String() string { return t.Name + " (" + tokenScheme + t.Prefix + "…)" }
+
+// Valid reports whether the token may be used at now: not revoked and
+// not expired.
+func (t *Token) Valid(now time.Time) bool {
+	return !t.Revoked && (!t.Expires.Valid || now.Before(t.Expires.V))
+}

@@ -22,6 +22,7 @@ import (
 	"embed"
 	"io/fs"
 	"net/http"
+	"time"
 
 	"github.com/anode-go/anode"
 	"github.com/anode-go/anode/auth/migrations"
@@ -41,33 +42,40 @@ type config struct {
 	loginRedirect  string
 	logoutRedirect string
 	loginRequired  bool
+	resetTimeout   time.Duration
+	resetBaseURL   string
+	clock          func() time.Time // nil: time.Now; tests move it
 }
 
-// Module returns the auth module: the User, Group and Permission models and
+// Module returns the auth module: the User, Group, Permission and Token models and
 // their migrations, the middleware that makes the request's user available,
 // the .User template value, the post-migrate step that creates permissions,
 // the views under /accounts/, and the createsuperuser and changepassword
 // commands. Settings: ANODE_LOGIN_URL (default /accounts/login/),
-// ANODE_LOGIN_REDIRECT_URL (/), ANODE_LOGOUT_REDIRECT_URL (/) and
-// ANODE_LOGIN_REQUIRED (false).
+// ANODE_LOGIN_REDIRECT_URL (/), ANODE_LOGOUT_REDIRECT_URL (/),
+// ANODE_PASSWORD_RESET_TIMEOUT (72h), ANODE_PASSWORD_RESET_BASE_URL (empty:
+// the request's scheme and host) and ANODE_LOGIN_REQUIRED (false).
 //
 // With ANODE_LOGIN_REQUIRED=true, as with Django's LoginRequiredMiddleware,
 // every route requires a signed-in user unless it is marked with
 // anode.Route.Public: anonymous visitors are redirected to the login URL as
-// RequireLogin does. The login and logout views, static files, /healthz,
-// /readyz and the login URL are public.
-func Module() anode.Module {
-	c := &config{}
+// RequireLogin does. The login, logout and password reset views, static
+// files, /healthz, /readyz and the login URL are public.
+func Module() anode.Module { return module(&config{}) }
+
+func module(c *config) anode.Module {
 	tmpl, _ := fs.Sub(templates, "templates")
 	return anode.Module{
 		Name:       ModuleName,
-		Models:     []any{User{}, Group{}, Permission{}},
+		Models:     []any{User{}, Group{}, Permission{}, Token{}},
 		Migrations: migrations.All,
 		Settings: []anode.Setting{
 			anode.Var(&c.loginURL, "ANODE_LOGIN_URL", "/accounts/login/", "where RequireLogin sends visitors who are not signed in"),
 			anode.Var(&c.loginRedirect, "ANODE_LOGIN_REDIRECT_URL", "/", "where the login view goes after signing in when no safe next is given"),
 			anode.Var(&c.logoutRedirect, "ANODE_LOGOUT_REDIRECT_URL", "/", "where the logout view goes after signing out"),
 			anode.Var(&c.loginRequired, "ANODE_LOGIN_REQUIRED", false, "require a signed-in user on every route not marked Public"),
+			anode.Var(&c.resetTimeout, "ANODE_PASSWORD_RESET_TIMEOUT", 72*time.Hour, "how long a password reset link works"),
+			anode.Var(&c.resetBaseURL, "ANODE_PASSWORD_RESET_BASE_URL", "", "scheme and host of password reset links (https://example.com); empty: the request's, if its host is in ANODE_ALLOWED_HOSTS"),
 		},
 		Middleware:   []anode.Middleware{c.middleware},
 		Routes:       c.routes,

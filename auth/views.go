@@ -64,4 +64,17 @@ func (c *config) routes(r *anode.Router) {
 	r.Get("/accounts/login/", c.loginForm).Name("login").Public()
 	r.Post("/accounts/login/", c.login).Public()
 	r.Post("/accounts/logout/", c.logout).Name("logout").Public()
+
+	signedIn := r.With(RequireLogin)
+	signedIn.Get("/accounts/password_change/", c.passwordChangeForm).Name("password_change")
+	signedIn.Post("/accounts/password_change/", c.passwordChange)
+	signedIn.Get("/accounts/password_change/done/", c.passwordChangeDone).Name("password_change_done")
+
+	r.Get("/accounts/password_reset/", c.passwordResetForm).Name("password_reset").Public()
+	r.Post("/accounts/password_reset/", c.passwordReset).Public()
+	r.Get("/accounts/password_reset/done/", c.passwordResetDone).Name("password_reset_done").Public()
+	r.Get("/accounts/reset/{uid}/{token}/", c.passwordResetLink).Name("password_reset_confirm").Public()
+	r.Get("/accounts/reset/{uid}/"+resetURLToken+"/", c.passwordResetConfirm).Public()
+	r.Post("/accounts/reset/{uid}/"+resetURLToken+"/", c.passwordResetConfirm).Public()
+	r.Get("/accounts/reset/done/", c.passwordResetComplete).Name("password_reset_complete").Public()
 }

@@ -25,7 +25,7 @@ type requestUser struct {
 
 // middleware puts the request's (not yet loaded) user into its context,
 // and with ANODE_LOGIN_REQUIRED sends anonymous visitors of routes not
-// marked Public to the login page (see requireLogin).
+// marked Public to the login page, as RequireLogin does.
 func (c *config) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := context.WithValue(r.Context(), ctxKey{}, &requestUser{c: c, bearer: bearerToken(r)})

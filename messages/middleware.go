@@ -2,6 +2,7 @@ package messages
 
 import (
 	"context"
+	"github.com/anode-go/anode/internal/commitwriter"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -66,7 +67,7 @@ func (m *Manager) Middleware(next http.Handler) http.Handler {
 	cfg := m.cfg
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := &State{Context: r.Context(), cfg: cfg, level: cfg.level}
-		st.rw = writer{ResponseWriter: w, st: st}
+		st.rw = commitwriter.Writer{ResponseWriter: w, C: st}
 		st.r = r.WithContext(st)
 		// ServeMux records the matched pattern on the request it is
 		// given, our copy; outer layers (the access log) read theirs.
@@ -112,7 +113,7 @@ type State struct {
 	context.Context
 	cfg *config
 	r   *http.Request
-	rw  writer
+	rw  commitwriter.Writer
 
 	mu        sync.Mutex
 	level     Level
@@ -210,35 +211,3 @@ func (st *State) debug(ctx context.Context, msg string, args ...any) {
 		st.cfg.logger.DebugContext(ctx, msg, args...)
 	}
 }
-
-// writer saves the messages before the response's headers go out.
-type writer struct {
-	http.ResponseWriter
-	st *State
-}
-
-var _ interface {
-	http.Flusher
-	Unwrap() http.ResponseWriter
-} = (*writer)(nil)
-
-func (w *writer) WriteHeader(code int) {
-	if code < 100 || code >= 200 { // informational responses come before the real headers
-		w.st.Commit()
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *writer) Write(p []byte) (int, error) {
-	w.st.Commit()
-	return w.ResponseWriter.Write(p)
-}
-
-// Flush sends buffered data to the client, saving the messages first.
-func (w *writer) Flush() {
-	w.st.Commit()
-	http.NewResponseController(w.ResponseWriter).Flush()
-}
-
-// Unwrap returns the wrapped ResponseWriter, for http.ResponseController.
-func (w *writer) Unwrap() http.ResponseWriter { return w.ResponseWriter }

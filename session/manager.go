@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/anode-go/anode/internal/commitwriter"
 	"log/slog"
 	"net/http"
 	"time"
@@ -124,13 +125,13 @@ func (m *Manager) NewSession(ctx context.Context, r *http.Request, w http.Respon
 func (m *Manager) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := &lazyState{Context: r.Context(), m: m}
-		st.w = writer{ResponseWriter: w, st: st}
+		st.w = commitwriter.Writer{ResponseWriter: w, C: st}
 		st.r = r.WithContext(st)
 		// ServeMux records the matched pattern on the request it is given,
 		// our copy; outer layers read theirs.
 		defer func() { r.Pattern = st.r.Pattern }()
 		next.ServeHTTP(&st.w, st.r)
-		st.commit()
+		st.Commit()
 	})
 }
 

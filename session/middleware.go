@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"github.com/anode-go/anode/internal/commitwriter"
 	"net/http"
 	"sync"
 )
@@ -12,7 +13,7 @@ type lazyState struct {
 	context.Context
 	m  *Manager
 	r  *http.Request
-	w  writer
+	w  commitwriter.Writer
 	mu sync.Mutex
 	s  *Session
 }
@@ -33,42 +34,10 @@ func (st *lazyState) session() *Session {
 	return st.s
 }
 
-// commit saves the session, if one was made.
-func (st *lazyState) commit() {
+// Commit saves the session, if one was made.
+func (st *lazyState) Commit() {
 	st.mu.Lock()
 	s := st.s
 	st.mu.Unlock()
 	s.Commit()
 }
-
-// writer saves the session before the response's headers go out.
-type writer struct {
-	http.ResponseWriter
-	st *lazyState
-}
-
-var _ interface {
-	http.Flusher
-	Unwrap() http.ResponseWriter
-} = (*writer)(nil)
-
-func (w *writer) WriteHeader(code int) {
-	if code < 100 || code >= 200 { // informational responses come before the real headers
-		w.st.commit()
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *writer) Write(p []byte) (int, error) {
-	w.st.commit()
-	return w.ResponseWriter.Write(p)
-}
-
-// Flush sends buffered data to the client, saving the session first.
-func (w *writer) Flush() {
-	w.st.commit()
-	http.NewResponseController(w.ResponseWriter).Flush()
-}
-
-// Unwrap returns the wrapped ResponseWriter, for http.ResponseController.
-func (w *writer) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -1,9 +1,6 @@
 package session_test
 
 import (
-	"bytes"
-	"context"
-	"os"
 	"testing"
 
 	"github.com/anode-go/anode"
@@ -16,19 +13,5 @@ import (
 func TestMigrationsUpToDate(t *testing.T) {
 	m := anode.SessionsModule()
 	m.Dir = anode.SourceDir(".")
-	if m.Dir == "" {
-		t.Skip("source directory not found")
-	}
-	cfg := anodetest.Config(t)
-	app := anode.New(cfg)
-	app.Install(m)
-	args := []string{"makemigrations", "--check", "sessions"}
-	if os.Getenv("ANODE_UPDATE_MIGRATIONS") == "1" {
-		args = []string{"makemigrations", "sessions"}
-	}
-	var out, errOut bytes.Buffer
-	if code := app.Execute(context.Background(), args, &out, &errOut); code != 0 {
-		t.Fatalf("%v: exit %d\n%s%s(regenerate with ANODE_UPDATE_MIGRATIONS=1 go test ./session -run TestMigrationsUpToDate)", args, code, out.String(), errOut.String())
-	}
-	t.Log(out.String())
+	anodetest.MigrationsUpToDate(t, m)
 }

@@ -66,6 +66,12 @@ func TestLoginRequired(t *testing.T) {
 		}
 		c.Get(css).AssertStatus(200)
 		c.Get("/accounts/login/?next=/private/").AssertStatus(200)
+		// APPEND_SLASH runs first: the slash-less URL of a public or a
+		// private route is redirected to its canonical form, which is then
+		// checked; an unknown path still goes to the login page.
+		c.Get("/accounts/login").AssertRedirect("/accounts/login/")
+		c.Get("/private").AssertRedirect("/private/")
+		c.Get("/nowhere/else").AssertRedirect("/accounts/login/?next=%2Fnowhere%2Felse")
 		c.Get("/accounts/password_reset/").AssertStatus(200)
 		c.Get("/accounts/password_change/").AssertStatus(302)
 

@@ -67,7 +67,16 @@ func (c *config) public(r *http.Request) bool {
 	if c.app == nil {
 		return false
 	}
-	if rt := c.app.RouteFor(r); rt != nil && rt.IsPublic() {
+	rt := c.app.RouteFor(r)
+	if rt != nil && rt.IsPublic() {
+		return true
+	}
+	if rt == nil && slashTwin(c.app, r) {
+		// APPEND_SLASH: the router answers /x with a redirect to /x/, and
+		// /x/ is checked when it is requested, as with Django's
+		// CommonMiddleware running before LoginRequiredMiddleware.
+		// Otherwise /accounts/login would send a visitor to log in at
+		// /accounts/login/?next=/accounts/login.
 		return true
 	}
 	login := c.loginURL
@@ -75,6 +84,21 @@ func (c *config) public(r *http.Request) bool {
 		login = login[:i]
 	}
 	return r.URL.Path == login && login != ""
+}
+
+// slashTwin reports whether r is a GET or HEAD for a path without a
+// trailing slash that the router will redirect to a route ending in one.
+func slashTwin(app *anode.App, r *http.Request) bool {
+	if (r.Method != http.MethodGet && r.Method != http.MethodHead) || strings.HasSuffix(r.URL.Path, "/") || !appendSlash(app) {
+		return false
+	}
+	r2 := new(http.Request)
+	*r2 = *r
+	u := *r.URL
+	u.Path += "/"
+	u.RawPath = ""
+	r2.URL = &u
+	return app.RouteFor(r2) != nil
 }
 
 // redirectToLogin sends the visitor to the login URL, asking it to come
@@ -158,4 +182,9 @@ func hostAllowed(host string, allowedHosts []string) bool {
 func hostname(hostport string) string {
 	u := url.URL{Host: hostport}
 	return strings.ToLower(u.Hostname())
+}
+
+func appendSlash(app *anode.App) bool {
+	on := app.Config().AppendSlash
+	return on == nil || *on
 }

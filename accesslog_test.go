@@ -14,7 +14,7 @@ import (
 func TestAccessLogLine(t *testing.T) {
 	for _, debug := range []bool{false, true} {
 		var logs bytes.Buffer
-		app := anode.New(anode.Config{SecretKey: "k", Debug: debug})
+		app := anode.New(anode.Config{SecretKey: "k", Debug: debug, AllowedHosts: []string{"example.com"}})
 		app.SetLogOutput(&logs)
 		app.Install(echoModule())
 		req := httptest.NewRequest("GET", "/who/", nil)

@@ -42,7 +42,8 @@ type App struct {
 	msgs     *messages.Manager // flash messages (messages.go)
 	sessions *session.Manager  // sessions (sessions.go)
 	sessCfg  sessionConfig
-	mail     mailState // App.Mailer (mail.go)
+	sec      securityState // security headers, allowed hosts (security.go)
+	mail     mailState     // App.Mailer (mail.go)
 	db       *orm.DB
 
 	// serving is set by the serve command: Start then applies pending
@@ -81,6 +82,7 @@ func New(cfg Config) *App {
 	a.router.table.app = a
 	a.registry = orm.NewRegistry()
 	a.configureSessions()
+	a.configureSecurity()
 	var b [5]byte
 	rand.Read(b[:])
 	a.idPrefix = strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:])) + "-"
@@ -278,6 +280,7 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	st := &requestState{Context: r.Context(), app: a}
 	st.rw.ResponseWriter, st.rw.state = w, st
 	st.id = ""
+	st.secure, st.host = r.TLS != nil, r.Host
 	if len(a.cfg.TrustedProxies) > 0 {
 		// Only a trusted proxy's headers are read; without any, the peer is the
 		// client and its address is parsed only if something asks (ClientIP).
@@ -285,6 +288,7 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		st.clientIP, st.ipKnown = peer, true
 		if a.trusted(peer) {
 			st.clientIP = a.forwardedFor(r, peer)
+			forwardedProto(r, st)
 			if id := r.Header.Get("X-Request-ID"); validRequestID(id) {
 				st.id = id
 			}
@@ -294,7 +298,9 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		st.id = a.newRequestID(st)
 	}
 	st.idHeader[0] = st.id
-	w.Header()["X-Request-Id"] = st.idHeader[:] // canonical key; no allocation
+	h := w.Header()
+	h["X-Request-Id"] = st.idHeader[:] // canonical key; no allocation
+	st.sec.Start(h, a.sec.headers, st.secure)
 	r = r.WithContext(st)
 	st.req = r
 	start := time.Now()
@@ -320,6 +326,9 @@ func (a *App) serveInner(w http.ResponseWriter, r *http.Request) {
 			a.errors.render(&st.rw, r, pe)
 		}
 	}()
+	if !a.guard(&st.rw, r, st) {
+		return
+	}
 	a.inner.ServeHTTP(&st.rw, r)
 	st.rw.commitLazyState() // the handler wrote nothing: net/http sends the headers after this
 }

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/anode-go/anode/security"
 )
 
 // Config is the typed configuration of an App. ConfigFromEnv fills it from ANODE_*
@@ -28,9 +30,28 @@ type Config struct {
 	// SecretKey signs cookies and tokens. ANODE_SECRET_KEY. Required unless Debug,
 	// where a random per-process key is used and a warning logged.
 	SecretKey string
-	// AllowedHosts lists the host names the app answers to. ANODE_ALLOWED_HOSTS.
-	// In debug, localhost names are allowed when the list is empty.
+	// SecretKeyFallbacks are earlier secret keys, newest first: values they
+	// signed (sessions, messages, cursors, reset tokens, app values) still
+	// verify, and new ones are signed with SecretKey only. Rotate by moving
+	// the old key here; drop it once its values have expired.
+	// ANODE_SECRET_KEY_FALLBACKS (comma-separated).
+	SecretKeyFallbacks []string
+	// AllowedHosts lists the host names the app answers to, with Django's
+	// rules: "example.com", ".example.com" (the domain and its subdomains),
+	// "*" (any: check --deploy warns). Any other Host is a 400 before any
+	// middleware or handler runs (the health endpoints excepted).
+	// ANODE_ALLOWED_HOSTS. Empty allows nothing, except in debug, where
+	// localhost names are allowed when the list is empty.
 	AllowedHosts []string
+	// SecurityHeaders are the security headers of every response (docs/security.md);
+	// the zero Policy is the secure default. ANODE_CSP ("off" for none),
+	// ANODE_HSTS_SECONDS (0 for none), ANODE_HSTS_INCLUDE_SUBDOMAINS,
+	// ANODE_HSTS_PRELOAD.
+	SecurityHeaders security.Policy
+	// HTTPSRedirect redirects plain-HTTP requests to HTTPS (301 for GET and
+	// HEAD, 308 otherwise), except the health endpoints. ANODE_HTTPS_REDIRECT.
+	// Default false.
+	HTTPSRedirect bool
 	// DatabaseURL selects the database. ANODE_DATABASE_URL.
 	DatabaseURL string
 	// CacheURL selects the cache store. ANODE_CACHE_URL.
@@ -56,8 +77,9 @@ type Config struct {
 	// LogLevel is the minimum level logged. ANODE_LOG_LEVEL (debug, info, warn,
 	// error). Default info.
 	LogLevel slog.Level
-	// TrustedProxies are the addresses (IPs or CIDR prefixes) whose X-Forwarded-For
-	// and X-Request-ID headers are believed. ANODE_TRUSTED_PROXIES. Default none.
+	// TrustedProxies are the addresses (IPs or CIDR prefixes) whose X-Forwarded-For,
+	// X-Forwarded-Proto, X-Forwarded-Host and X-Request-ID headers are believed.
+	// ANODE_TRUSTED_PROXIES. Default none.
 	TrustedProxies []netip.Prefix
 
 	// MaxBodyBytes caps request bodies (413 beyond it). ANODE_MAX_BODY_BYTES.
@@ -152,7 +174,11 @@ func LoadConfig(env map[string]string, dotenv string) Config {
 	c.Debug = p.bool("ANODE_DEBUG", false)
 	c.Addr = p.str("ANODE_ADDR", ":8000")
 	c.SecretKey = p.str("ANODE_SECRET_KEY", "")
+	c.SecretKeyFallbacks = p.list("ANODE_SECRET_KEY_FALLBACKS")
 	c.AllowedHosts = p.list("ANODE_ALLOWED_HOSTS")
+	c.SecurityHeaders.CSP = p.str("ANODE_CSP", "")
+	c.SecurityHeaders.HSTS = p.hsts()
+	c.HTTPSRedirect = p.bool("ANODE_HTTPS_REDIRECT", false)
 	c.DatabaseURL = p.str("ANODE_DATABASE_URL", "")
 	c.CacheURL = p.str("ANODE_CACHE_URL", "")
 	c.BrokerURL = p.str("ANODE_BROKER_URL", "")
@@ -339,6 +365,36 @@ func (p envParser) list(name string) []string {
 		}
 	}
 	return out
+}
+
+// hsts builds Strict-Transport-Security from ANODE_HSTS_SECONDS (0: off),
+// ANODE_HSTS_INCLUDE_SUBDOMAINS and ANODE_HSTS_PRELOAD; "" (the default)
+// when none is set.
+func (p envParser) hsts() string {
+	secs, sub, pre := p.str("ANODE_HSTS_SECONDS", ""), p.str("ANODE_HSTS_INCLUDE_SUBDOMAINS", ""), p.str("ANODE_HSTS_PRELOAD", "")
+	if secs == "" && sub == "" && pre == "" {
+		return ""
+	}
+	n := int64(31536000)
+	if secs != "" {
+		v, err := strconv.ParseInt(secs, 10, 64)
+		if err != nil || v < 0 {
+			p.fail("ANODE_HSTS_SECONDS", secs, "want a whole number of seconds, 0 to send no Strict-Transport-Security")
+			return ""
+		}
+		n = v
+	}
+	if n == 0 {
+		return security.Off
+	}
+	v := "max-age=" + strconv.FormatInt(n, 10)
+	if p.bool("ANODE_HSTS_INCLUDE_SUBDOMAINS", true) {
+		v += "; includeSubDomains"
+	}
+	if p.bool("ANODE_HSTS_PRELOAD", false) {
+		v += "; preload"
+	}
+	return v
 }
 
 func (p envParser) level(name string) slog.Level {

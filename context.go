@@ -6,7 +6,9 @@ import (
 	"net/netip"
 	"sync/atomic"
 
+	"github.com/anode-go/anode/internal/requestinfo"
 	"github.com/anode-go/anode/messages"
+	"github.com/anode-go/anode/security"
 	"github.com/anode-go/anode/session"
 )
 
@@ -24,6 +26,9 @@ type requestState struct {
 	ipKnown    bool           // clientIP was computed (trusted proxies); else it is the peer
 	rw         responseWriter // the App's wrapper around the ResponseWriter
 	req        *http.Request  // the request as handlers get it, for its cookies
+	secure     bool           // HTTPS: TLS, or X-Forwarded-Proto from a trusted proxy
+	host       string         // Host, or X-Forwarded-Host from a trusted proxy
+	sec        security.State // the response's security headers and CSP nonce
 
 	// msgs is the request's messages, made on first use: requests that
 	// never touch messages pay nothing for them.
@@ -45,6 +50,12 @@ func (st *requestState) Value(key any) any {
 	}
 	if session.IsContextKey(key) {
 		return st.session()
+	}
+	if security.IsContextKey(key) {
+		return &st.sec
+	}
+	if requestinfo.IsKey(key) {
+		return st
 	}
 	return st.Context.Value(key)
 }

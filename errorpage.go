@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+
+	"github.com/anode-go/anode/security"
 )
 
 // errorRenderer is the one place errors become responses.
@@ -81,7 +83,7 @@ func (er *errorRenderer) render(w http.ResponseWriter, r *http.Request, err erro
 		w.Write([]byte("\n"))
 		return
 	}
-	data := errorPageData{Status: status, Title: http.StatusText(status), Message: msg, RequestID: id}
+	data := errorPageData{Status: status, Title: http.StatusText(status), Message: msg, RequestID: id, Nonce: security.Nonce(r)}
 	tmpl := prodErrorPage
 	if er.debug {
 		tmpl = debugErrorPage
@@ -158,6 +160,7 @@ func redactedHeaders(h http.Header) [][2]string {
 type errorPageData struct {
 	Status                     int
 	Title, Message, RequestID  string
+	Nonce                      string // the CSP nonce of the page's inline style
 	Chain                      []string
 	Stack                      string
 	Method, URL, Proto, Remote string
@@ -169,7 +172,7 @@ type errorPageData struct {
 var prodErrorPage = template.Must(template.New("error").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>{{.Status}} {{.Title}}</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#222}h1{font-size:1.5rem}small{color:#666}</style>
+<style nonce="{{.Nonce}}">body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#222}h1{font-size:1.5rem}small{color:#666}</style>
 </head><body><main><h1>{{.Status}} {{.Title}}</h1>
 {{if ne .Message .Title}}<p>{{.Message}}</p>{{end}}
 {{if .RequestID}}<p><small>Request ID: {{.RequestID}}</small></p>{{end}}
@@ -179,7 +182,7 @@ var prodErrorPage = template.Must(template.New("error").Parse(`<!doctype html>
 var debugErrorPage = template.Must(template.New("debug").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>{{.Status}} {{.Title}} — Anode debug</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#222}header{background:#fde8e8;padding:1.5rem 2rem;border-bottom:1px solid #f5c2c2}
+<style nonce="{{.Nonce}}">body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#222}header{background:#fde8e8;padding:1.5rem 2rem;border-bottom:1px solid #f5c2c2}
 h1{margin:0;font-size:1.4rem}section{padding:0.5rem 2rem}pre{background:#f6f6f6;padding:1rem;overflow:auto;font-size:13px}
 table{border-collapse:collapse}td,th{text-align:left;padding:2px 12px 2px 0;vertical-align:top;font-family:monospace}footer{padding:1rem 2rem;color:#666}</style>
 </head><body>

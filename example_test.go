@@ -12,7 +12,7 @@ import (
 
 // A module registers its routes; the App reverses them by name.
 func ExampleApp_URL() {
-	app := anode.New(anode.Config{SecretKey: "example"})
+	app := anode.New(anode.Config{SecretKey: "example", AllowedHosts: []string{"example.com"}})
 	app.Install(anode.Module{Name: "polls", Routes: func(r *anode.Router) {
 		r.Group("/polls", func(r *anode.Router) {
 			r.Get("/{id}/", func(w http.ResponseWriter, r *http.Request) error {
@@ -32,7 +32,7 @@ func ExampleApp_URL() {
 
 // Handlers return errors; the App renders them as HTML or JSON.
 func ExampleNewError() {
-	app := anode.New(anode.Config{SecretKey: "example"})
+	app := anode.New(anode.Config{SecretKey: "example", AllowedHosts: []string{"example.com"}})
 	app.SetLogOutput(io.Discard)
 	app.Install(anode.Module{Name: "polls", Routes: func(r *anode.Router) {
 		r.Get("/polls/{id}/", func(w http.ResponseWriter, r *http.Request) error {
@@ -49,7 +49,7 @@ func ExampleNewError() {
 
 // Groups share a prefix and middleware; routes can set their own limits.
 func ExampleRouter_Group() {
-	app := anode.New(anode.Config{SecretKey: "example"})
+	app := anode.New(anode.Config{SecretKey: "example", AllowedHosts: []string{"example.com"}})
 	app.SetLogOutput(io.Discard)
 	requireToken := func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

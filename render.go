@@ -10,6 +10,7 @@ import (
 
 	"github.com/anode-go/anode/messages"
 	"github.com/anode-go/anode/render"
+	"github.com/anode-go/anode/security"
 )
 
 // templateState is the App's template configuration, collected before start,
@@ -149,8 +150,9 @@ func RenderStatus(w http.ResponseWriter, r *http.Request, status int, name strin
 // render.VarMessages, render.VarCSRFToken, render.VarCSRFField and
 // render.VarCSPNonce fill .User, .Messages, .CSRFToken, .CSRFField and
 // .CSPNonce; until a module registers them those are empty, except
-// .Messages, which the App fills with the request's flash messages unless a
-// module registers render.VarMessages. Register before
+// .Messages, which the App fills with the request's flash messages, and
+// .CSPNonce, which it fills with security.Nonce, unless a module registers
+// render.VarMessages or render.VarCSPNonce. Register before
 // the App starts (in main or a module's Init); a name registered twice, or a
 // registration after start, panics.
 func (a *App) TemplateVar(name string, fn func(r *http.Request) any) {
@@ -205,6 +207,11 @@ func (a *App) initTemplates() {
 	}
 	if _, ok := vars[render.VarMessages]; !ok {
 		vars[render.VarMessages] = func(r *http.Request) any { return messages.FromRequest(r) }
+	}
+	// .CSPNonce makes the response's nonce, which then goes into its
+	// Content-Security-Policy; a page that never asks sends none.
+	if _, ok := vars[render.VarCSPNonce]; !ok {
+		vars[render.VarCSPNonce] = func(r *http.Request) any { return security.Nonce(r) }
 	}
 	var errs []error
 	if len(sources) > 0 {

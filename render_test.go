@@ -270,7 +270,7 @@ func TestRenderOutsideApp(t *testing.T) {
 // A module ships templates; a handler renders one with its data. The
 // handle taken in Routes is checked when the App starts.
 func ExampleApp_Render() {
-	app := anode.New(anode.Config{SecretKey: "example"})
+	app := anode.New(anode.Config{SecretKey: "example", AllowedHosts: []string{"example.com"}})
 	app.SetLogOutput(io.Discard)
 	app.Install(anode.Module{
 		Name: "polls",

@@ -18,7 +18,7 @@ type responseWriter struct {
 }
 
 // commitLazyState saves the request's messages and session, if it used
-// any, before the response's headers are written.
+// any, and puts the CSP nonce, if one was asked for, in the policy before the response's headers are written.
 func (w *responseWriter) commitLazyState() {
 	if w.state != nil {
 		if m := w.state.msgs.Load(); m != nil {
@@ -27,6 +27,7 @@ func (w *responseWriter) commitLazyState() {
 		if s := w.state.sess.Load(); s != nil {
 			s.Commit()
 		}
+		w.state.sec.Commit()
 	}
 }
 

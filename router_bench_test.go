@@ -83,7 +83,7 @@ func BenchmarkRouter(b *testing.B) {
 // The difference is what the framework adds per request; net/http's own
 // connection work, identical for both, is outside the measurement.
 func BenchmarkApp(b *testing.B) {
-	app := anode.New(anode.Config{SecretKey: "bench"})
+	app := anode.New(anode.Config{SecretKey: "bench", AllowedHosts: []string{"example.com"}})
 	app.SetLogOutput(io.Discard)
 	handler := func(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

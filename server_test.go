@@ -72,10 +72,10 @@ func TestBadInput(t *testing.T) {
 		request string
 		status  string
 	}{
-		{"headers over the limit", "GET /who/ HTTP/1.1\r\nHost: x\r\nX-Big: " + strings.Repeat("a", 64<<10) + "\r\n\r\n", "HTTP/1.1 431"},
-		{"malformed escape in path", "GET /%zz HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 400"},
-		{"body over the limit", "POST /upload/ HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\nConnection: close\r\n\r\n" + strings.Repeat("x", 5000), "HTTP/1.1 413"},
-		{"bad method token", "G(T / HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 400"},
+		{"headers over the limit", "GET /who/ HTTP/1.1\r\nHost: localhost\r\nX-Big: " + strings.Repeat("a", 64<<10) + "\r\n\r\n", "HTTP/1.1 431"},
+		{"malformed escape in path", "GET /%zz HTTP/1.1\r\nHost: localhost\r\n\r\n", "HTTP/1.1 400"},
+		{"body over the limit", "POST /upload/ HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5000\r\nConnection: close\r\n\r\n" + strings.Repeat("x", 5000), "HTTP/1.1 413"},
+		{"bad method token", "G(T / HTTP/1.1\r\nHost: localhost\r\n\r\n", "HTTP/1.1 400"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -97,7 +97,7 @@ func TestBadInput(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer conn.Close()
-		io.WriteString(conn, "GET /who/ HTTP/1.1\r\nHost: x\r\n") // and never the blank line
+		io.WriteString(conn, "GET /who/ HTTP/1.1\r\nHost: localhost\r\n") // and never the blank line
 		conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 		start := time.Now()
 		_, err = io.ReadAll(conn)
@@ -209,7 +209,7 @@ func TestShutdownTimeoutReported(t *testing.T) {
 	go func() {
 		conn, err := net.Dial("tcp", addr)
 		if err == nil {
-			fmt.Fprintf(conn, "GET /stuck/ HTTP/1.1\r\nHost: x\r\n\r\n")
+			fmt.Fprintf(conn, "GET /stuck/ HTTP/1.1\r\nHost: localhost\r\n\r\n")
 			bufio.NewReader(conn).ReadString('\n')
 			conn.Close()
 		}
@@ -296,7 +296,7 @@ func TestShutdownAnswersFreshConnections(t *testing.T) {
 	})
 	for i, c := range conns {
 		c.SetDeadline(time.Now().Add(10 * time.Second))
-		fmt.Fprintf(c, "GET /who/ HTTP/1.1\r\nHost: x\r\n\r\n")
+		fmt.Fprintf(c, "GET /who/ HTTP/1.1\r\nHost: localhost\r\n\r\n")
 		line, err := bufio.NewReader(c).ReadString('\n')
 		if !strings.HasPrefix(line, "HTTP/1.1 200") {
 			t.Errorf("connection %d: %q, %v", i, line, err)

@@ -35,7 +35,7 @@ func Config(t testing.TB) anode.Config {
 	return anode.Config{
 		SecretKey:    "anodetest-secret-key-not-for-production-0123456789",
 		DataDir:      t.TempDir(),
-		AllowedHosts: []string{"127.0.0.1", "localhost", "testserver"},
+		AllowedHosts: []string{"127.0.0.1", "localhost", "testserver", "example.com"}, // example.com: httptest.NewRequest's host
 		EmailURL:     "memory://",
 	}
 }

@@ -26,9 +26,10 @@ func exampleApp(mod anode.Module) (*anode.App, func()) {
 		panic(err)
 	}
 	app := anode.New(anode.Config{
-		SecretKey:   "example-secret-key-example-secret-key",
-		DataDir:     dir,
-		DatabaseURL: "sqlite:///" + filepath.Join(dir, "db.sqlite3"),
+		SecretKey:    "example-secret-key-example-secret-key",
+		DataDir:      dir,
+		DatabaseURL:  "sqlite:///" + filepath.Join(dir, "db.sqlite3"),
+		AllowedHosts: []string{"example.com"},
 	})
 	app.SetLogOutput(io.Discard)
 	app.Install(auth.Module(), mod)

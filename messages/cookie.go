@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"sort"
 
+	"github.com/anode-go/anode/internal/requestinfo"
 	"github.com/anode-go/anode/internal/signing"
 )
 
@@ -113,7 +114,7 @@ func (s *CookieStore) Save(ctx context.Context, w http.ResponseWriter, r *http.R
 		Path:     "/",
 		HttpOnly: true,
 		SameSite: http.SameSiteLaxMode,
-		Secure:   s.Secure || r.TLS != nil,
+		Secure:   s.Secure || requestinfo.Secure(r),
 	}
 	if len(msgs) > 0 {
 		// The value only shrinks as older messages are dropped: find the

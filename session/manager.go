@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/anode-go/anode/internal/commitwriter"
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/anode-go/anode/internal/commitwriter"
+	"github.com/anode-go/anode/internal/requestinfo"
 )
 
 // Options configure a Manager. Only Store is required.
@@ -20,7 +22,8 @@ type Options struct {
 	// domain (this host only).
 	CookiePath, CookieDomain string
 	// Secure forces the cookie's Secure flag; without it the flag is set
-	// on requests that came over TLS.
+	// on requests that came over HTTPS (TLS, or X-Forwarded-Proto from a
+	// proxy the App trusts).
 	Secure bool
 	// IdleTimeout ends a session not used for this long. Default 14 days
 	// (Django's SESSION_COOKIE_AGE).
@@ -272,6 +275,6 @@ func (m *Manager) newCookie(r *http.Request, value string, expires time.Time, ma
 	return &http.Cookie{
 		Name: m.opts.CookieName, Value: value, Path: m.opts.CookiePath, Domain: m.opts.CookieDomain,
 		Expires: expires, MaxAge: maxAge, HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Secure: m.opts.Secure || r.TLS != nil,
+		Secure: m.opts.Secure || requestinfo.Secure(r),
 	}
 }

@@ -52,13 +52,14 @@ func (a *App) RunChecks(ctx context.Context, deploy bool) []Finding {
 			out = append(out, Finding{ID: "anode.W001", Level: CheckWarning, Message: "ANODE_DEBUG is true in a deployment", Hint: "never run production with debug on: it shows error details and stack traces"})
 		}
 		if len(a.cfg.AllowedHosts) == 0 {
-			out = append(out, Finding{ID: "anode.W002", Level: CheckWarning, Message: "ANODE_ALLOWED_HOSTS is empty", Hint: "list the host names this app serves"})
+			out = append(out, Finding{ID: "anode.W002", Level: CheckWarning, Message: "ANODE_ALLOWED_HOSTS is empty: every request is refused with 400", Hint: "list the host names this app serves"})
 		}
 		if len(a.cfg.SecretKey) < 32 {
 			out = append(out, Finding{ID: "anode.W003", Level: CheckWarning, Message: "ANODE_SECRET_KEY is shorter than 32 characters", Hint: "use at least 32 random bytes, e.g. `openssl rand -hex 32`"})
 		}
 		out = append(out, a.mailChecks()...)
 		out = append(out, a.sessionChecks()...)
+		out = append(out, a.securityChecks(ctx)...)
 	}
 	if a.static != nil {
 		for _, name := range a.static.Overridden() {

@@ -78,8 +78,9 @@ func TestMailConfigErrors(t *testing.T) {
 
 func TestMailDeployChecks(t *testing.T) {
 	ids := func(env map[string]string) []string {
-		env["ANODE_SECRET_KEY"] = strings.Repeat("k", 32)
+		env["ANODE_SECRET_KEY"] = "0123456789abcdef0123456789abcdef"
 		env["ANODE_ALLOWED_HOSTS"] = "example.com"
+		env["ANODE_HTTPS_REDIRECT"] = "true"
 		var out []string
 		for _, f := range anode.New(anode.LoadConfig(env, "")).RunChecks(context.Background(), true) {
 			out = append(out, f.ID)

@@ -1,7 +1,6 @@
 package anode
 
 import (
-	"github.com/anode-go/anode/internal/signing"
 	"github.com/anode-go/anode/messages"
 )
 
@@ -12,7 +11,8 @@ import (
 // App's response writer saves them before the headers go out, so requests
 // that never use messages cost nothing.
 func (a *App) newMessages() *messages.Manager {
-	store := messages.NewCookieStore(signing.DeriveKey(a.cfg.SecretKey, "anode.messages.cookie"))
+	key, fallbacks := a.signingKeys("anode.messages.cookie")
+	store := messages.NewCookieStore(key, fallbacks...)
 	store.Logger = a.logger
 	return messages.NewManager(messages.Options{Store: store, Logger: a.logger})
 }

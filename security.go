@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/anode-go/anode/internal/signing"
 	"github.com/anode-go/anode/security"
 )
 
@@ -34,6 +35,25 @@ func (a *App) configureSecurity() {
 	if len(a.cfg.AllowedHosts) == 0 {
 		a.cfg.warnings = append(a.cfg.warnings, "ANODE_ALLOWED_HOSTS is empty: every request is refused with 400 Bad Request (list the host names this app serves)")
 	}
+}
+
+// Signer returns the signer for purpose, a fixed string naming what the
+// values are for ("newsletter.unsubscribe"): values it signs verify only with
+// a Signer for the same purpose. It signs with Config.SecretKey and accepts
+// values signed with Config.SecretKeyFallbacks. Purposes are namespaced
+// apart from the framework's own, so no purpose can forge a session or
+// messages cookie.
+func (a *App) Signer(purpose string) *security.Signer {
+	return security.NewSigner(a.cfg.SecretKey, a.cfg.SecretKeyFallbacks, "anode.app."+purpose)
+}
+
+// signingKeys returns the key for purpose and the fallback keys derived
+// from Config.SecretKeyFallbacks, for the stores that take raw keys.
+func (a *App) signingKeys(purpose string) (key []byte, fallbacks [][]byte) {
+	for _, f := range a.cfg.SecretKeyFallbacks {
+		fallbacks = append(fallbacks, signing.DeriveKey(f, purpose))
+	}
+	return signing.DeriveKey(a.cfg.SecretKey, purpose), fallbacks
 }
 
 // forwardedProto reads X-Forwarded-Proto and X-Forwarded-Host, which the

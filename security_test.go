@@ -327,3 +327,47 @@ func TestSecureSessionCookieBehindProxy(t *testing.T) {
 		}
 	}
 }
+
+func TestSecretKeyRotation(t *testing.T) {
+	mod := anode.Module{Name: "rot", Routes: func(r *anode.Router) {
+		r.Get("/set/", func(w http.ResponseWriter, r *http.Request) error {
+			return session.Set(session.FromRequest(r), "k", "v")
+		})
+		r.Get("/get/", func(w http.ResponseWriter, r *http.Request) error {
+			v, _ := session.Get[string](session.FromRequest(r), "k")
+			_, err := w.Write([]byte(v))
+			return err
+		})
+	}}
+	newApp := func(secret, fallbacks string) *anode.App {
+		cfg := anode.LoadConfig(map[string]string{
+			"ANODE_SECRET_KEY": secret, "ANODE_SECRET_KEY_FALLBACKS": fallbacks,
+			"ANODE_SESSION_STORE": "cookie", "ANODE_ALLOWED_HOSTS": "example.com",
+			"ANODE_DATA_DIR": t.TempDir(), "ANODE_EMAIL_URL": "memory://",
+		}, "")
+		return anodetest.NewAppConfig(t, cfg, mod)
+	}
+	old := newApp("old-secret-old-secret-old-secret-0", "")
+	rec := secServe(old, "GET", "/set/", nil)
+	cookie := rec.Header().Get("Set-Cookie")
+	cookie = cookie[:strings.IndexByte(cookie, ';')]
+	signed := old.Signer("unsubscribe").Sign([]byte("ada"))
+
+	rotated := newApp("new-secret-new-secret-new-secret-0", "old-secret-old-secret-old-secret-0")
+	if got := secServe(rotated, "GET", "/get/", map[string]string{"Cookie": cookie}).Body.String(); got != "v" {
+		t.Errorf("session cookie after rotation: %q", got)
+	}
+	if v, err := rotated.Signer("unsubscribe").Unsign(signed); err != nil || string(v) != "ada" {
+		t.Errorf("App.Signer after rotation: %q %v", v, err)
+	}
+	if _, err := rotated.Signer("other").Unsign(signed); !errors.Is(err, security.ErrBadSignature) {
+		t.Errorf("other purpose: %v", err)
+	}
+	dropped := newApp("new-secret-new-secret-new-secret-0", "")
+	if got := secServe(dropped, "GET", "/get/", map[string]string{"Cookie": cookie}).Body.String(); got != "" {
+		t.Errorf("session cookie accepted without the fallback: %q", got)
+	}
+	if _, err := dropped.Signer("unsubscribe").Unsign(signed); err == nil {
+		t.Error("value accepted without the fallback")
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/spf13/cobra"
 
-	"github.com/anode-go/anode/internal/signing"
 	"github.com/anode-go/anode/session"
 	"github.com/anode-go/anode/session/migrations"
 )
@@ -107,7 +106,8 @@ func (a *App) newSessions() *session.Manager {
 		a.logger.Error("sessions: ANODE_SESSION_STORE=db but the app has no database open; using the cookie store")
 	}
 	if store == nil {
-		cs := session.NewCookieStore(signing.DeriveKey(a.cfg.SecretKey, "anode.session.cookie"))
+		key, fallbacks := a.signingKeys("anode.session.cookie")
+		cs := session.NewCookieStore(key, fallbacks...)
 		store = cs
 	}
 	return session.NewManager(session.Options{

@@ -166,7 +166,7 @@ func TestCookieStorePasswordChange(t *testing.T) {
 	base := anodetest.Config(t)
 	cfg := anode.LoadConfig(map[string]string{
 		"ANODE_SECRET_KEY": base.SecretKey, "ANODE_DATA_DIR": base.DataDir, "ANODE_DATABASE_URL": anodetest.SQLiteURL(t),
-		"ANODE_ALLOWED_HOSTS": "testserver", "ANODE_SESSION_STORE": "cookie",
+		"ANODE_ALLOWED_HOSTS": "testserver,127.0.0.1", "ANODE_SESSION_STORE": "cookie",
 	}, "")
 	app := anodetest.NewAppConfig(t, cfg, auth.Module(), shop())
 	if err := app.Migrate(context.Background()); err != nil {

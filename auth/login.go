@@ -2,8 +2,6 @@ package auth
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -199,11 +197,18 @@ func savePassword(ctx context.Context, app *anode.App, u *User, pw, except strin
 
 // passwordHash is the session's keyed hash of an encoded password hash.
 func (c *config) passwordHash(encoded string) string {
-	m := hmac.New(sha256.New, signing.DeriveKey(c.app.Config().SecretKey, "anode.auth.session-hash"))
-	m.Write([]byte(encoded))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	return base64.RawURLEncoding.EncodeToString(c.sessionHashSigner().MAC([]byte(encoded)))
 }
 
+// hashMatches accepts a hash made with the secret key or one of its
+// fallbacks, so rotating the key does not sign every user out (Django's
+// SECRET_KEY_FALLBACKS does the same for the session auth hash).
 func (c *config) hashMatches(got, encoded string) bool {
-	return hmac.Equal([]byte(got), []byte(c.passwordHash(encoded)))
+	mac, err := base64.RawURLEncoding.DecodeString(got)
+	return err == nil && c.sessionHashSigner().VerifyMAC([]byte(encoded), mac)
+}
+
+func (c *config) sessionHashSigner() *signing.Signer {
+	cfg := c.app.Config()
+	return signing.ForPurpose(cfg.SecretKey, cfg.SecretKeyFallbacks, "anode.auth.session-hash")
 }

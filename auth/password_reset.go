@@ -1,8 +1,6 @@
 package auth
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -53,23 +51,34 @@ func (c *config) checkResetToken(u *User, token string, now time.Time) bool {
 	if err != nil || sec < 0 {
 		return false
 	}
-	if !hmac.Equal([]byte(mac), []byte(c.resetMAC(u, ts))) {
-		return false
+	got, err := base64.RawURLEncoding.DecodeString(mac)
+	if err != nil || !c.resetSigner().VerifyMAC(resetData(u, ts), got) {
+		return false // not made with the secret key or one of its fallbacks
 	}
 	age := now.Sub(time.Unix(sec, 0))
 	return age <= c.resetTimeout && age > -time.Minute
 }
 
 func (c *config) resetMAC(u *User, ts string) string {
-	m := hmac.New(sha256.New, signing.DeriveKey(c.app.Config().SecretKey, resetPurpose))
+	return base64.RawURLEncoding.EncodeToString(c.resetSigner().MAC(resetData(u, ts)))
+}
+
+// resetSigner signs with the secret key and verifies with its fallbacks too.
+func (c *config) resetSigner() *signing.Signer {
+	cfg := c.app.Config()
+	return signing.ForPurpose(cfg.SecretKey, cfg.SecretKeyFallbacks, resetPurpose)
+}
+
+// resetData is what a reset token's MAC covers: the user's identity and
+// state (a password change or a login voids the token) and the time.
+func resetData(u *User, ts string) []byte {
 	var login int64
 	if u.LastLogin.Valid {
 		// Microseconds: what every database keeps.
 		login = u.LastLogin.V.Truncate(time.Microsecond).UnixMicro()
 	}
 	// NUL separates fields none of which contains one.
-	fmt.Fprintf(m, "%d\x00%s\x00%s\x00%d\x00%s", u.ID, u.Email, u.Password, login, ts)
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	return fmt.Appendf(nil, "%d\x00%s\x00%s\x00%d\x00%s", u.ID, u.Email, u.Password, login, ts)
 }
 
 // encodeUID and decodeUID turn a user ID into the uid of a reset link.

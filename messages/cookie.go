@@ -55,9 +55,10 @@ var _ Store = (*CookieStore)(nil)
 
 // NewCookieStore returns a CookieStore signing with key, which should be
 // derived from the application's secret for this purpose alone (the App
-// does this). It panics on an empty key.
-func NewCookieStore(key []byte) *CookieStore {
-	return &CookieStore{signer: signing.New(key)}
+// does this), accepting cookies signed with any of fallbacks (keys derived
+// from earlier secrets). It panics on an empty key.
+func NewCookieStore(key []byte, fallbacks ...[]byte) *CookieStore {
+	return &CookieStore{signer: signing.New(key, fallbacks...)}
 }
 
 // wireMessage is a message as the cookie stores it.

@@ -22,6 +22,19 @@ type CursorOptions struct {
 	// cursor can point at any position in the query, which is harmless —
 	// the query's own filters still apply — but not tamper-evident.
 	Key []byte
+	// FallbackKeys are earlier keys, for verifying only: cursors signed with
+	// them still work after Key changes (rotate the secret without breaking
+	// open pages).
+	FallbackKeys [][]byte
+	// Signer, when set, signs cursors instead of Key: pass App.Signer
+	// ("myapp.cursor"), which follows the secret key and its fallbacks.
+	Signer CursorSigner
+}
+
+// CursorSigner signs and verifies cursors; *security.Signer is one.
+type CursorSigner interface {
+	Sign(payload []byte) string
+	Unsign(signed string) ([]byte, error)
 }
 
 // CursorPage is one page of a keyset pagination: the rows after (or
@@ -68,7 +81,7 @@ func Cursor[T any](ctx context.Context, qs *orm.QuerySet[T], cursor string, opts
 	if err != nil {
 		return nil, err
 	}
-	ks, err := newKeyset(qs.Model(), terms, opts.Key)
+	ks, err := newKeyset(qs.Model(), terms, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -130,10 +143,10 @@ type keyset struct {
 	index  [][]int        // each term's struct field index path (a foreign key's ID inside its Ref)
 	types  []reflect.Type // the Go type of each term's value in a cursor
 	print  uint32         // fingerprint of the model and ordering
-	signer *signing.Signer
+	signer CursorSigner
 }
 
-func newKeyset(m *orm.Model, terms []term, key []byte) (*keyset, error) {
+func newKeyset(m *orm.Model, terms []term, opts CursorOptions) (*keyset, error) {
 	ks := &keyset{terms: terms}
 	h := fnv.New32a()
 	h.Write([]byte(m.Label()))
@@ -156,8 +169,11 @@ func newKeyset(m *orm.Model, terms []term, key []byte) (*keyset, error) {
 		fmt.Fprintf(h, "|%s", t.orderBy(false))
 	}
 	ks.print = h.Sum32()
-	if len(key) > 0 {
-		ks.signer = signing.New(key)
+	switch {
+	case opts.Signer != nil:
+		ks.signer = opts.Signer
+	case len(opts.Key) > 0:
+		ks.signer = signing.New(opts.Key, opts.FallbackKeys...)
 	}
 	return ks, nil
 }

@@ -28,9 +28,10 @@ type CookieStore struct {
 var _ Store = (*CookieStore)(nil)
 
 // NewCookieStore returns a cookie store signing with key (derive it from
-// the secret key for this purpose alone).
-func NewCookieStore(key []byte) *CookieStore {
-	return &CookieStore{signer: signing.New(key)}
+// the secret key for this purpose alone) and accepting cookies signed with
+// any of fallbacks (keys derived from earlier secrets).
+func NewCookieStore(key []byte, fallbacks ...[]byte) *CookieStore {
+	return &CookieStore{signer: signing.New(key, fallbacks...)}
 }
 
 // Load always returns ErrNotFound: the data is in the cookie.

@@ -371,3 +371,19 @@ func TestSecretKeyRotation(t *testing.T) {
 		t.Error("value accepted without the fallback")
 	}
 }
+
+func TestSecurityHeadersOverTLS(t *testing.T) {
+	app := securityApp(t, nil)
+	srv := httptest.NewTLSServer(app)
+	defer srv.Close()
+	for path, status := range map[string]int{"/html/": 200, "/nowhere/": 404} {
+		resp, err := srv.Client().Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != status || resp.Header.Get("Strict-Transport-Security") != security.DefaultHSTS || resp.Header.Get("X-Frame-Options") != "DENY" {
+			t.Errorf("%s over TLS: %d %v", path, resp.StatusCode, resp.Header)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/anode-go/anode"
 	"github.com/anode-go/anode/anodetest"
@@ -42,6 +43,9 @@ func securityModule() anode.Module {
 			r.Get("/fail/", func(w http.ResponseWriter, r *http.Request) error { return errors.New("db down") })
 			r.With(security.Headers(security.Policy{FrameOptions: "SAMEORIGIN", CSP: "default-src 'self'; frame-ancestors 'self'", PermissionsPolicy: security.Off})).
 				Get("/embed/", func(w http.ResponseWriter, r *http.Request) error { return nil })
+			r.With(security.Headers(security.Policy{FrameOptions: "SAMEORIGIN"})).
+				Get("/slow-embed/", func(w http.ResponseWriter, r *http.Request) error { return anode.Render(w, r, "page.html", nil) }).Timeout(time.Minute)
+			r.Get("/slow-nonce/", func(w http.ResponseWriter, r *http.Request) error { return anode.Render(w, r, "page.html", nil) }).Timeout(time.Minute)
 			r.Get("/own-header/", func(w http.ResponseWriter, r *http.Request) error {
 				w.Header().Set("X-Frame-Options", "SAMEORIGIN")
 				return nil
@@ -197,6 +201,24 @@ func TestCSPNonceInTemplate(t *testing.T) {
 	}
 	if csp := secServe(app, "GET", "/html/", nil).Header().Get("Content-Security-Policy"); csp != security.DefaultCSP {
 		t.Errorf("page without a nonce: CSP %q", csp)
+	}
+}
+
+// A route with a timeout buffers its headers; the override and the nonce
+// must still reach the response.
+func TestSecurityHeadersTimeoutRoute(t *testing.T) {
+	app := securityApp(t, nil)
+	re := regexp.MustCompile(`nonce="([^"]+)"`)
+	for _, path := range []string{"/slow-embed/", "/slow-nonce/"} {
+		rec := secServe(app, "GET", path, nil)
+		m := re.FindStringSubmatch(rec.Body.String())
+		if m == nil || !strings.Contains(rec.Header().Get("Content-Security-Policy"), "'nonce-"+m[1]+"'") {
+			t.Errorf("%s: nonce missing from CSP %q (body %q)", path, rec.Header().Get("Content-Security-Policy"), rec.Body)
+		}
+		want := map[string]string{"/slow-embed/": "SAMEORIGIN", "/slow-nonce/": "DENY"}[path]
+		if got := rec.Header().Get("X-Frame-Options"); got != want {
+			t.Errorf("%s: X-Frame-Options %q, want %q", path, got, want)
+		}
 	}
 }
 

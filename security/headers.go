@@ -233,16 +233,18 @@ func (s *State) Start(h http.Header, set *HeaderSet, secure bool) {
 	}
 }
 
-// use replaces the headers of the set in force by those of set.
-func (s *State) use(set *HeaderSet) {
-	if s.set == set || s.h == nil {
+// use replaces the headers of the set in force by those of set in h, the
+// header map the handler writes to (a timeout's buffer is a copy of the
+// response's).
+func (s *State) use(set *HeaderSet, h http.Header) {
+	if s.set == set {
 		return
 	}
 	if s.set != nil {
-		s.set.clear(s.h)
+		s.set.clear(h)
 	}
 	s.set = set
-	set.write(s.h, s.secure)
+	set.write(h, s.secure)
 }
 
 // Nonce returns the response's CSP nonce, made on first use (16 random
@@ -266,8 +268,10 @@ func (s *State) Commit() {
 	if p == nil || s.set == nil || s.set.csp == nil || s.set.cspTmpl == "" {
 		return
 	}
+	// Compared by value, not slice identity: a timeout's buffered headers
+	// reach the response as copies.
 	v := s.h[s.set.cspKey]
-	if len(v) != 1 || &v[0] != &s.set.csp[0] {
+	if len(v) != 1 || v[0] != s.set.csp[0] {
 		return // replaced by the handler, or already committed
 	}
 	s.h[s.set.cspKey] = []string{withNonce(s.set.cspTmpl, *p)}
@@ -335,7 +339,7 @@ func Headers(p Policy) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if s := stateFrom(r.Context()); s != nil {
-				s.use(mergedFor(s.set))
+				s.use(mergedFor(s.set), w.Header())
 				next.ServeHTTP(w, r)
 				return
 			}

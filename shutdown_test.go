@@ -46,7 +46,7 @@ func TestGracefulShutdownBinary(t *testing.T) {
 	bin := buildFixture(t, "./testdata/slowapp")
 	addr := freeAddr(t)
 	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(os.Environ(), "ANODE_ADDR="+addr, "ANODE_SECRET_KEY=0123456789abcdef0123456789abcdef", "ANODE_DEBUG=false", "ANODE_LOG_LEVEL=warn")
+	cmd.Env = append(os.Environ(), "ANODE_ADDR="+addr, "ANODE_SECRET_KEY=0123456789abcdef0123456789abcdef", "ANODE_ALLOWED_HOSTS=127.0.0.1", "ANODE_DEBUG=false", "ANODE_LOG_LEVEL=warn")
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -134,23 +134,57 @@ func TestSMTPRefused(t *testing.T) {
 // except under CI=true, where it fails.
 func smtpServer(t *testing.T, args ...string) (port int, maildir string) {
 	t.Helper()
-	bin, err := exec.LookPath("aiosmtpd")
+	bin := need(t, "aiosmtpd")
+	maildir = filepath.Join(t.TempDir(), "Maildir")
+	port = runServer(t, bin, func(port int) []string {
+		cmdArgs := append([]string{"-n", "-l", "127.0.0.1:" + strconv.Itoa(port)}, args...)
+		return append(cmdArgs, "-c", "aiosmtpd.handlers.Mailbox", maildir)
+	})
+	return port, maildir
+}
+
+// smtpAuthServer runs testdata/smtp_auth_server.py, an aiosmtpd server that
+// accepts mail only after STARTTLS (with the given certificate) and AUTH as
+// username/password, under Debian's python3, which has the aiosmtpd package.
+func smtpAuthServer(t *testing.T, certFile, keyFile, username, password string) (port int, maildir string) {
+	t.Helper()
+	need(t, "aiosmtpd")
+	maildir = filepath.Join(t.TempDir(), "Maildir")
+	script, err := filepath.Abs(filepath.Join("testdata", "smtp_auth_server.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	port = runServer(t, "/usr/bin/python3", func(port int) []string {
+		return []string{script, strconv.Itoa(port), maildir, certFile, keyFile, username, password}
+	})
+	return port, maildir
+}
+
+// need returns the path of a required program, skipping the test when it is
+// missing, except under CI=true, where it fails.
+func need(t *testing.T, name string) string {
+	t.Helper()
+	bin, err := exec.LookPath(name)
 	if err != nil {
 		if os.Getenv("CI") == "true" {
-			t.Fatal("aiosmtpd not found, and CI=true requires the SMTP tests to run (apt-get install python3-aiosmtpd)")
+			t.Fatalf("%s not found, and CI=true requires the SMTP tests to run (apt-get install python3-aiosmtpd)", name)
 		}
-		t.Skip("aiosmtpd not found: apt-get install python3-aiosmtpd to run the SMTP tests")
+		t.Skipf("%s not found: apt-get install python3-aiosmtpd to run the SMTP tests", name)
 	}
+	return bin
+}
+
+// runServer starts bin with the arguments for a free port and waits until
+// it listens there; the process is killed, by PID, when the test ends.
+func runServer(t *testing.T, bin string, args func(port int) []string) int {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	port = ln.Addr().(*net.TCPAddr).Port
+	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
-	maildir = filepath.Join(t.TempDir(), "Maildir")
-	cmdArgs := append([]string{"-n", "-l", "127.0.0.1:" + strconv.Itoa(port)}, args...)
-	cmdArgs = append(cmdArgs, "-c", "aiosmtpd.handlers.Mailbox", maildir)
-	cmd := exec.Command(bin, cmdArgs...)
+	cmd := exec.Command(bin, args(port)...)
 	var stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stderr, &stderr
 	if err := cmd.Start(); err != nil {
@@ -160,21 +194,20 @@ func smtpServer(t *testing.T, args ...string) (port int, maildir string) {
 		cmd.Process.Kill()
 		cmd.Wait()
 		if t.Failed() {
-			t.Logf("aiosmtpd output:\n%s", stderr.String())
+			t.Logf("%s output:\n%s", filepath.Base(bin), stderr.String())
 		}
 	})
 	for deadline := time.Now().Add(15 * time.Second); ; {
 		c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(port), time.Second)
 		if err == nil {
 			c.Close()
-			break
+			return port
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("aiosmtpd did not listen on %d within 15s: %v\n%s", port, err, stderr.String())
+			t.Fatalf("%s did not listen on %d within 15s: %v\n%s", filepath.Base(bin), port, err, stderr.String())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return port, maildir
 }
 
 // received reads the messages the Maildir holds, waiting briefly for n.
@@ -386,4 +419,42 @@ func TestSMTPTLS(t *testing.T) {
 			t.Fatalf("err = %v", err)
 		}
 	})
+}
+
+func TestSMTPAuth(t *testing.T) {
+	certFile, keyFile, pool := selfSigned(t, t.TempDir())
+	port, maildir := smtpAuthServer(t, certFile, keyFile, "site", "s3cret pass")
+	tlsConfig := &tls.Config{RootCAs: pool}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+
+	for _, mode := range []anodemail.TLSMode{anodemail.TLSStartTLS, anodemail.TLSOpportunistic} {
+		s := &anodemail.SMTP{Host: "127.0.0.1", Port: port, TLS: mode, TLSConfig: tlsConfig, Username: "site", Password: "s3cret pass"}
+		m := valid()
+		m.Subject = "authenticated over " + mode.String()
+		if err := s.Send(ctx, m); err != nil {
+			t.Fatalf("%s: %v", mode, err)
+		}
+	}
+	msgs := received(t, maildir, 2)
+	bySubject(t, msgs, "authenticated over starttls")
+	bySubject(t, msgs, "authenticated over opportunistic")
+
+	// A wrong password, or none, is a *SendError and delivers nothing.
+	for name, s := range map[string]*anodemail.SMTP{
+		"wrong password": {Host: "127.0.0.1", Port: port, TLS: anodemail.TLSStartTLS, TLSConfig: tlsConfig, Username: "site", Password: "guess"},
+		"unknown user":   {Host: "127.0.0.1", Port: port, TLS: anodemail.TLSStartTLS, TLSConfig: tlsConfig, Username: "root", Password: "s3cret pass"},
+		"no credentials": {Host: "127.0.0.1", Port: port, TLS: anodemail.TLSStartTLS, TLSConfig: tlsConfig},
+	} {
+		var se *anodemail.SendError
+		err := s.Send(ctx, valid())
+		if !errors.As(err, &se) {
+			t.Errorf("%s: err = %v, want *SendError", name, err)
+		} else if strings.Contains(err.Error(), "s3cret") || strings.Contains(err.Error(), "guess") {
+			t.Errorf("%s: the error shows the password: %v", name, err)
+		}
+	}
+	if files, _ := filepath.Glob(filepath.Join(maildir, "new", "*")); len(files) != 2 {
+		t.Errorf("the server holds %d messages after refused sends, want 2", len(files))
+	}
 }

@@ -14,17 +14,22 @@ import (
 
 // limitState is the App's rate-limit store (ANODE_RATELIMIT_URL).
 type limitState struct {
-	url   string
-	once  sync.Once
-	store security.LimitStore
+	url    string
+	prefix string
+	once   sync.Once
+	store  security.LimitStore
 }
 
 // configureRateLimit reads ANODE_RATELIMIT_URL (New). Unset, it follows
 // ANODE_CACHE_URL when that is a Redis URL, as the session store does.
 func (a *App) configureRateLimit() {
-	s := Var(&a.limits.url, "ANODE_RATELIMIT_URL", "", "the Redis server rate limits and login throttling count in, shared by every instance (default ANODE_CACHE_URL when it is a redis:// URL; else each process counts in memory)")
-	if err := s.apply(&a.cfg); err != nil {
-		a.cfg.errs = append(a.cfg.errs, err)
+	for _, s := range []Setting{
+		Var(&a.limits.url, "ANODE_RATELIMIT_URL", "", "the Redis server rate limits and login throttling count in, shared by every instance (default ANODE_CACHE_URL when it is a redis:// URL; else each process counts in memory)"),
+		Var(&a.limits.prefix, "ANODE_RATELIMIT_PREFIX", "anode:ratelimit:", "the prefix of the rate limits' Redis keys (give each app sharing a Redis server its own)"),
+	} {
+		if err := s.apply(&a.cfg); err != nil {
+			a.cfg.errs = append(a.cfg.errs, err)
+		}
 	}
 	switch u := a.limits.url; {
 	case u == "" && isRedisURL(a.cfg.CacheURL):
@@ -54,7 +59,7 @@ func isRedisURL(u string) bool {
 func (a *App) RateLimitStore() security.LimitStore {
 	a.limits.once.Do(func() {
 		if a.limits.url != "" {
-			s, err := security.OpenRedisLimitStore(a.limits.url, security.RedisLimitOptions{})
+			s, err := security.OpenRedisLimitStore(a.limits.url, security.RedisLimitOptions{Prefix: a.limits.prefix})
 			if err == nil {
 				a.limits.store = s
 				a.OnShutdown(func(context.Context) error { return s.Close() })

@@ -210,3 +210,17 @@ func (c *config) throttleReset(r *http.Request, email string) error {
 	_, _, err := take(r.Context(), "password reset", th.resetEmail, hashed(email), th.resetIP, ip)
 	return err
 }
+
+// KeyByUser is a security.RateLimiter key function that counts a signed-in
+// user's requests under their user ID, wherever they come from, and an
+// anonymous visitor's under its client address (security.KeyByIP). It
+// loads the request's user (one query, shared with the rest of the
+// request); use it behind the auth module's middleware.
+//
+//	perUser := &security.RateLimiter{Key: auth.KeyByUser, Store: app.RateLimitStore(), Name: "api"}
+func KeyByUser(r *http.Request) string {
+	if u := UserFromRequest(r); u != nil {
+		return "user:" + strconv.FormatInt(u.ID, 10)
+	}
+	return security.KeyByIP(r)
+}

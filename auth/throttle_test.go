@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"testing"
 	"time"
 
@@ -192,4 +193,21 @@ func TestLoginThrottleAcrossInstances(t *testing.T) {
 	if allowed != 5 {
 		t.Fatalf("%d failed logins allowed across two instances, want 5", allowed)
 	}
+}
+
+func TestKeyByUser(t *testing.T) {
+	clk := &clock{now: time.Now()}
+	app := throttleApp(t, anodetest.SQLiteURL(t), clk, map[string]string{})
+	u, err := auth.CreateUser(context.Background(), app.DB(), "ada", "ada@example.com", "correct horse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.Router().Get("/key", func(w http.ResponseWriter, r *http.Request) error {
+		w.Write([]byte(auth.KeyByUser(r)))
+		return nil
+	})
+	c := from(t, app, "203.0.113.5")
+	c.Get("/key").AssertText("ip:203.0.113.5")
+	viewLogin(c, "ada", "correct horse").AssertStatus(http.StatusFound)
+	c.Get("/key").AssertText("user:" + strconv.FormatInt(u.ID, 10))
 }

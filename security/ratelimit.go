@@ -60,9 +60,11 @@ type RateLimiter struct {
 	// Now is the clock. Nil means time.Now; tests inject one.
 	Now func() time.Time
 
-	once    sync.Once
-	prefix  string
-	lastLog atomic.Int64 // Unix nanoseconds of the last logged store failure
+	once      sync.Once
+	prefix    string
+	limitN    int          // the limit a decision reports (Burst for TokenBucket)
+	limitText string       // limitN, formatted once
+	lastLog   atomic.Int64 // Unix nanoseconds of the last logged store failure
 }
 
 // RateLimitError is the error a RateLimiter renders: 429 for a refused
@@ -170,6 +172,11 @@ func (l *RateLimiter) init() {
 			}
 		}
 		l.prefix = name + ":"
+		l.limitN = l.Policy.Limit
+		if l.Policy.Algorithm == TokenBucket {
+			l.limitN = l.Policy.Burst
+		}
+		l.limitText = strconv.Itoa(l.limitN)
 	})
 }
 
@@ -209,7 +216,11 @@ func (l *RateLimiter) Handler(next http.Handler) http.Handler {
 			return
 		}
 		if !l.HideHeaders {
-			SetRateLimitHeaders(w.Header(), d)
+			limit := ""
+			if d.Limit == l.limitN {
+				limit = l.limitText
+			}
+			setRateLimitHeaders(w.Header(), d, limit)
 		}
 		if !d.Allowed {
 			w.Header().Set("Retry-After", strconv.FormatInt(RetryAfterSeconds(d.RetryAfter), 10))
@@ -250,11 +261,21 @@ func (l *RateLimiter) StoreFailed(ctx context.Context, err error) {
 // working group's draft (the separate-fields form of its drafts up to
 // -07, which most clients and proxies read).
 func SetRateLimitHeaders(h http.Header, d Decision) {
-	h["Ratelimit-Limit"] = []string{strconv.Itoa(d.Limit)}
-	h["Ratelimit-Remaining"] = []string{strconv.Itoa(d.Remaining)}
+	setRateLimitHeaders(h, d, "")
+}
+
+// setRateLimitHeaders is SetRateLimitHeaders with the limit's text when
+// the caller has it, in one allocation for the three values.
+func setRateLimitHeaders(h http.Header, d Decision, limit string) {
+	if limit == "" {
+		limit = strconv.Itoa(d.Limit)
+	}
 	reset := int64(0)
 	if d.Reset > 0 {
 		reset = RetryAfterSeconds(d.Reset)
 	}
-	h["Ratelimit-Reset"] = []string{strconv.FormatInt(reset, 10)}
+	v := &[3]string{limit, strconv.Itoa(d.Remaining), strconv.FormatInt(reset, 10)}
+	h["Ratelimit-Limit"] = v[0:1:1]
+	h["Ratelimit-Remaining"] = v[1:2:2]
+	h["Ratelimit-Reset"] = v[2:3:3]
 }

@@ -55,7 +55,11 @@ type config struct {
 // commands. Settings: ANODE_LOGIN_URL (default /accounts/login/),
 // ANODE_LOGIN_REDIRECT_URL (/), ANODE_LOGOUT_REDIRECT_URL (/),
 // ANODE_PASSWORD_RESET_TIMEOUT (72h), ANODE_PASSWORD_RESET_BASE_URL (empty:
-// the request's scheme and host) and ANODE_LOGIN_REQUIRED (false).
+// the request's scheme and host), ANODE_LOGIN_REQUIRED (false), and the
+// throttling of failed logins and reset requests: ANODE_LOGIN_THROTTLE
+// (true), ANODE_LOGIN_ATTEMPTS (5 per username and client address),
+// ANODE_LOGIN_ATTEMPTS_PER_IP (100) and ANODE_LOGIN_ATTEMPTS_WINDOW (15m),
+// counted in App.RateLimitStore (see docs/auth.md).
 //
 // With ANODE_LOGIN_REQUIRED=true, as with Django's LoginRequiredMiddleware,
 // every route requires a signed-in user unless it is marked with

@@ -50,6 +50,7 @@ func (a *App) openDatabase(ctx context.Context) error {
 // Close releases what Start opened (the database). Run calls it when the
 // command ends; anodetest calls it when the test ends.
 func (a *App) Close() error {
+	a.closeRateLimitStore()
 	if a.db != nil {
 		return a.db.Close()
 	}

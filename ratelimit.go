@@ -14,10 +14,12 @@ import (
 
 // limitState is the App's rate-limit store (ANODE_RATELIMIT_URL).
 type limitState struct {
-	url    string
-	prefix string
-	once   sync.Once
-	store  security.LimitStore
+	url       string
+	prefix    string
+	once      sync.Once
+	store     security.LimitStore
+	closeOnce sync.Once
+	close     func() error // the Redis client's Close, if one was opened
 }
 
 // configureRateLimit reads ANODE_RATELIMIT_URL (New). Unset, it follows
@@ -61,8 +63,8 @@ func (a *App) RateLimitStore() security.LimitStore {
 		if a.limits.url != "" {
 			s, err := security.OpenRedisLimitStore(a.limits.url, security.RedisLimitOptions{Prefix: a.limits.prefix})
 			if err == nil {
-				a.limits.store = s
-				a.OnShutdown(func(context.Context) error { return s.Close() })
+				a.limits.store, a.limits.close = s, s.Close
+				a.OnShutdown(func(context.Context) error { return a.closeRateLimitStore() })
 				return
 			}
 			a.logger.Error("rate limits: opening ANODE_RATELIMIT_URL failed; counting in memory", "error", err)
@@ -85,4 +87,16 @@ func (h *limitHost) ClientIP() netip.Addr {
 
 func (h *limitHost) RenderError(w http.ResponseWriter, r *http.Request, err error) {
 	h.app.errors.render(w, r, err)
+}
+
+// closeRateLimitStore closes the Redis client of the rate-limit store, once
+// (at shutdown, or by App.Close).
+func (a *App) closeRateLimitStore() error {
+	var err error
+	a.limits.closeOnce.Do(func() {
+		if a.limits.close != nil {
+			err = a.limits.close()
+		}
+	})
+	return err
 }

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -112,14 +114,40 @@ func TestLoginThrottle(t *testing.T) {
 	})
 }
 
+// logBuffer is a log output safe for the server's goroutines.
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 func TestLoginThrottlePerIP(t *testing.T) {
 	clk := &clock{now: time.Now()}
 	app := throttleApp(t, anodetest.SQLiteURL(t), clk, map[string]string{"ANODE_LOGIN_ATTEMPTS_PER_IP": "3"})
+	logs := &logBuffer{}
+	app.SetLogOutput(logs)
 	c := from(t, app, "2001:db8::1")
 	for _, u := range []string{"a", "b", "c"} {
 		viewLogin(c, u, "wrong").AssertStatus(200)
 	}
 	viewLogin(c, "d", "wrong").AssertStatus(http.StatusTooManyRequests)
+	if n := strings.Count(logs.String(), "login locked out: too many login attempts from this address"); n != 1 {
+		t.Fatalf("the lockout was logged %d times, want once:\n%s", n, logs)
+	}
+	if strings.Contains(logs.String(), "password") && strings.Contains(logs.String(), "wrong") {
+		t.Fatalf("the log shows a password:\n%s", logs)
+	}
 	// IPv6 clients are counted per /64.
 	viewLogin(from(t, app, "2001:db8::2"), "e", "wrong").AssertStatus(http.StatusTooManyRequests)
 	viewLogin(from(t, app, "2001:db8:1::1"), "e", "wrong").AssertStatus(200)

@@ -2,6 +2,7 @@ package anode
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -84,6 +85,8 @@ func (h *limitHost) ClientIP() netip.Addr {
 	}
 	return remoteAddr(h.req)
 }
+
+func (h *limitHost) Logger() *slog.Logger { return h.app.logger }
 
 func (h *limitHost) RenderError(w http.ResponseWriter, r *http.Request, err error) {
 	h.app.errors.render(w, r, err)

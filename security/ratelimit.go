@@ -52,7 +52,7 @@ type RateLimiter struct {
 	// renderer (anode.RenderError) or, outside an App, plain text.
 	OnLimit func(w http.ResponseWriter, r *http.Request, err error)
 	// Logger receives store failures, at most one line per LogInterval.
-	// Nil means slog.Default().
+	// Nil means the App's logger (slog.Default() outside an App).
 	Logger *slog.Logger
 	// LogInterval is the least time between two logged store failures.
 	// Default one minute.
@@ -154,9 +154,6 @@ func (l *RateLimiter) init() {
 		if l.Key == nil {
 			l.Key = KeyByIP
 		}
-		if l.Logger == nil {
-			l.Logger = slog.Default()
-		}
 		if l.LogInterval <= 0 {
 			l.LogInterval = time.Minute
 		}
@@ -253,7 +250,15 @@ func (l *RateLimiter) StoreFailed(ctx context.Context, err error) {
 	if l.FailClosed {
 		mode = "failing closed: requests are refused with 503"
 	}
-	l.Logger.ErrorContext(ctx, "security: rate limit store unavailable; "+mode, "limiter", l.prefix[:len(l.prefix)-1], "error", err)
+	logger := l.Logger
+	if logger == nil {
+		if ri := requestInfo(ctx); ri != nil {
+			logger = ri.Logger()
+		} else {
+			logger = slog.Default()
+		}
+	}
+	logger.ErrorContext(ctx, "security: rate limit store unavailable; "+mode, "limiter", l.prefix[:len(l.prefix)-1], "error", err)
 }
 
 // SetRateLimitHeaders sets the RateLimit-Limit, RateLimit-Remaining and

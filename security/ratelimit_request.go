@@ -2,21 +2,25 @@ package security
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/netip"
 )
 
 // RequestInfo is what the application serving a request knows and a
 // middleware in this package cannot work out alone: the client's address
-// behind trusted proxies, and how the application renders an error. An
-// anode.App answers the context key recognised by IsRequestInfoKey with
-// one, for every request it serves; this package never imports the App.
+// behind trusted proxies, and how the application renders errors and
+// logs. An anode.App answers the context key recognised by
+// IsRequestInfoKey with one, for every request it serves; this package
+// never imports the App.
 type RequestInfo interface {
 	// ClientIP is the client's address (anode.ClientIP).
 	ClientIP() netip.Addr
 	// RenderError writes err as the application's error page or JSON
 	// (anode.RenderError).
 	RenderError(w http.ResponseWriter, r *http.Request, err error)
+	// Logger is the application's logger.
+	Logger() *slog.Logger
 }
 
 type requestInfoKey struct{}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -238,4 +239,35 @@ func TestKeyByUser(t *testing.T) {
 	c.Get("/key").AssertText("ip:203.0.113.5")
 	viewLogin(c, "ada", "correct horse").AssertStatus(http.StatusFound)
 	c.Get("/key").AssertText("user:" + strconv.FormatInt(u.ID, 10))
+}
+
+// TestLoginThrottleStoreDown: with the rate-limit Redis unreachable, logins
+// still work (fail-open) and the outage is logged once, not per attempt.
+func TestLoginThrottleStoreDown(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	clk := &clock{now: time.Now()}
+	app := throttleApp(t, anodetest.SQLiteURL(t), clk, map[string]string{"ANODE_RATELIMIT_URL": "redis://" + addr + "/0"})
+	logs := &logBuffer{}
+	app.SetLogOutput(logs)
+	if _, err := auth.CreateUser(context.Background(), app.DB(), "ada", "ada@example.com", "correct horse"); err != nil {
+		t.Fatal(err)
+	}
+	c := from(t, app, "203.0.113.1")
+	start := time.Now()
+	for range 7 {
+		viewLogin(c, "ada", "wrong").AssertStatus(200)
+	}
+	viewLogin(c, "ada", "correct horse").AssertStatus(http.StatusFound)
+	if d := time.Since(start); d > 20*time.Second {
+		t.Fatalf("8 logins took %v with the store down", d)
+	}
+	// One line per limiter (per username+address, per address), not per attempt.
+	if n := strings.Count(logs.String(), "rate limit store unavailable"); n < 1 || n > 2 {
+		t.Fatalf("the outage was logged %d times:\n%s", n, logs)
+	}
 }

@@ -42,7 +42,8 @@ type App struct {
 	msgs     *messages.Manager // flash messages (messages.go)
 	sessions *session.Manager  // sessions (sessions.go)
 	sessCfg  sessionConfig
-	mail     mailState // App.Mailer (mail.go)
+	mail     mailState  // App.Mailer (mail.go)
+	caches   cacheState // App.Cache (cache.go)
 	db       *orm.DB
 
 	// serving is set by the serve command: Start then applies pending
@@ -81,6 +82,7 @@ func New(cfg Config) *App {
 	a.router.table.app = a
 	a.registry = orm.NewRegistry()
 	a.configureSessions()
+	a.openCaches()
 	var b [5]byte
 	rand.Read(b[:])
 	a.idPrefix = strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:])) + "-"

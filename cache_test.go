@@ -1,0 +1,85 @@
+package anode_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/anode-go/anode"
+	"github.com/anode-go/anode/anodetest"
+	"github.com/anode-go/anode/cache"
+)
+
+func TestCacheFromConfig(t *testing.T) {
+	cfg := anode.LoadConfig(map[string]string{
+		"ANODE_SECRET_KEY":         strings.Repeat("k", 40),
+		"ANODE_CACHE_URL":          "memory://?size=1MB&prefix=site",
+		"ANODE_CACHE_SESSIONS_URL": "dummy://",
+	}, "")
+	if cfg.Caches["sessions"] != "dummy://" {
+		t.Fatalf("Caches = %v", cfg.Caches)
+	}
+	app := anode.New(cfg)
+	defer app.Close()
+	if err := app.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := cache.Set(ctx, app.Cache(), "k", "v", cache.DefaultTTL); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok, _ := cache.Get[string](ctx, app.Cache(), "k"); !ok || v != "v" {
+		t.Fatalf("default cache: %q %v", v, ok)
+	}
+	if _, ok := app.NamedCache("sessions").Store().(cache.DummyStore); !ok {
+		t.Fatalf("sessions cache store = %T", app.NamedCache("sessions").Store())
+	}
+	if app.NamedCache("default") != app.Cache() || app.NamedCache("nope") != nil {
+		t.Fatal("NamedCache lookups")
+	}
+}
+
+func TestCacheURLErrorNamesTheVariable(t *testing.T) {
+	for env, want := range map[string]string{
+		"ANODE_CACHE_URL":       "anode: ANODE_CACHE_URL=\"mongo://x\": unknown scheme",
+		"ANODE_CACHE_PAGES_URL": "anode: ANODE_CACHE_PAGES_URL=\"mongo://x\": unknown scheme",
+	} {
+		cfg := anode.LoadConfig(map[string]string{"ANODE_SECRET_KEY": strings.Repeat("k", 40), env: "mongo://x"}, "")
+		app := anode.New(cfg)
+		err := app.Start(context.Background())
+		app.Close()
+		var ce *anode.ConfigError
+		if !errors.As(err, &ce) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v", env, err)
+		}
+	}
+	// The password of a bad URL is not shown.
+	cfg := anode.LoadConfig(map[string]string{"ANODE_SECRET_KEY": strings.Repeat("k", 40), "ANODE_CACHE_URL": "redis://u:hunter2@h:1/0?bogus=1"}, "")
+	app := anode.New(cfg)
+	err := app.Start(context.Background())
+	app.Close()
+	if err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("bad redis URL: %v", err)
+	}
+}
+
+func TestCacheReachesHandlers(t *testing.T) {
+	app := anodetest.NewApp(t, anode.Module{Name: "c", Routes: func(r *anode.Router) {
+		r.Get("/count/", func(w http.ResponseWriter, r *http.Request) error {
+			c := anode.FromContext(r.Context()).Cache()
+			n, err := c.Incr(r.Context(), "hits", 1, cache.DefaultTTL)
+			if err != nil {
+				return err
+			}
+			_, err = w.Write([]byte(strings.Repeat("x", int(n))))
+			return err
+		})
+	}})
+	cl := anodetest.NewClient(t, app)
+	cl.Get("/count/")
+	if body := cl.Get("/count/").AssertStatus(200).Body; string(body) != "xx" {
+		t.Fatalf("body %q", body)
+	}
+}

@@ -97,6 +97,15 @@ func (a *App) closeCaches() error {
 	return errors.Join(errs...)
 }
 
+// fragmentCache is the cache of template fragments: "template_fragments"
+// when configured, else the default cache (Django's choice).
+func (a *App) fragmentCache() *cache.Cache {
+	if c := a.NamedCache("template_fragments"); c != nil {
+		return c
+	}
+	return a.Cache()
+}
+
 // cacheFragments adapts a cache to render.FragmentCache, so render does
 // not import cache.
 type cacheFragments struct{ c *cache.Cache }

@@ -6,10 +6,12 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/anode-go/anode"
 	"github.com/anode-go/anode/anodetest"
 	"github.com/anode-go/anode/cache"
+	"github.com/anode-go/anode/render"
 )
 
 func TestCacheFromConfig(t *testing.T) {
@@ -81,5 +83,28 @@ func TestCacheReachesHandlers(t *testing.T) {
 	cl.Get("/count/")
 	if body := cl.Get("/count/").AssertStatus(200).Body; string(body) != "xx" {
 		t.Fatalf("body %q", body)
+	}
+}
+
+func TestTemplateFragmentsUseTheAppCache(t *testing.T) {
+	var n int
+	app := anodetest.NewApp(t, anode.Module{Name: "f",
+		Templates: fstest.MapFS{"p.html": {Data: []byte(`{{define "n"}}n={{.Data}}{{end}}{{$.Cache "n" "1m" $}}`)}},
+		Routes: func(r *anode.Router) {
+			r.Get("/", func(w http.ResponseWriter, r *http.Request) error {
+				n++
+				return anode.FromContext(r.Context()).Render(w, r, "p.html", n)
+			})
+		}})
+	cl := anodetest.NewClient(t, app)
+	cl.Get("/").AssertStatus(200)
+	if body := string(cl.Get("/").AssertStatus(200).Body); body != "n=1" {
+		t.Fatalf("second render %q", body)
+	}
+	if err := app.Cache().Delete(context.Background(), render.FragmentKey("n")); err != nil {
+		t.Fatal(err)
+	}
+	if body := string(cl.Get("/").AssertStatus(200).Body); body != "n=3" {
+		t.Fatalf("after Delete %q", body)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/anode-go/anode/anodetest"
 	"github.com/anode-go/anode/cache"
 	"github.com/anode-go/anode/render"
+	"github.com/anode-go/anode/session"
 )
 
 func TestCacheFromConfig(t *testing.T) {
@@ -106,5 +107,34 @@ func TestTemplateFragmentsUseTheAppCache(t *testing.T) {
 	}
 	if body := string(cl.Get("/").AssertStatus(200).Body); body != "n=3" {
 		t.Fatalf("after Delete %q", body)
+	}
+}
+
+func TestSessionsInTheCache(t *testing.T) {
+	a := anodetest.NewAppConfig(t, sessionConfig(t, map[string]string{
+		"ANODE_SESSION_STORE": "cache", "ANODE_SESSION_CACHE": "sessions", "ANODE_CACHE_SESSIONS_URL": "memory://",
+	}))
+	if _, ok := a.Sessions().Store().(*session.CacheStore); !ok {
+		t.Fatalf("store %T, want the cache store", a.Sessions().Store())
+	}
+	a.Router().Get("/set", func(w http.ResponseWriter, r *http.Request) error {
+		return session.Set(session.FromRequest(r), "k", "v")
+	})
+	a.Router().Get("/get", func(w http.ResponseWriter, r *http.Request) error {
+		v, _ := session.Get[string](session.FromRequest(r), "k")
+		_, err := w.Write([]byte(v))
+		return err
+	})
+	c := anodetest.NewClient(t, a.Handler())
+	c.Get("/set").AssertStatus(200)
+	c.Get("/get").AssertText("v")
+	if st := a.NamedCache("sessions").Stats(); st.Sets == 0 || st.Hits == 0 {
+		t.Fatalf("sessions did not go through the sessions cache: %+v", st)
+	}
+	// An unknown cache name stops start-up.
+	b := anode.New(sessionConfig(t, map[string]string{"ANODE_SESSION_STORE": "cache", "ANODE_SESSION_CACHE": "nope"}))
+	defer b.Close()
+	if err := b.Start(context.Background()); err == nil || !strings.Contains(err.Error(), "ANODE_SESSION_CACHE") {
+		t.Fatalf("unknown session cache: %v", err)
 	}
 }

@@ -85,8 +85,9 @@ func live(e memEntry) bool { return e.exp == 0 || time.Now().UnixNano() < e.exp 
 
 // Get returns the value under key.
 func (s *MemoryStore) Get(_ context.Context, key string) ([]byte, error) {
+	// otter checks the expiry itself.
 	e, ok := s.c.GetIfPresent(key)
-	if !ok || !live(e) {
+	if !ok {
 		return nil, ErrNotFound
 	}
 	return e.v, nil

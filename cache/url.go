@@ -34,7 +34,9 @@ const DefaultURL = "memory://"
 // Every scheme also takes prefix=, version=, ttl= (the default TTL, a Go
 // duration or seconds) and timeout= (per operation, default 200ms) in the
 // query, which set the matching fields of o. Nothing connects until the
-// first operation. A bad URL is a *URLError.
+// first operation, but memcached host names are resolved by Open (gomemcache
+// keeps addresses), so an unknown host is an error here. A bad URL is a
+// *URLError.
 func Open(rawURL string, o Options) (*Cache, error) {
 	if rawURL == "" {
 		rawURL = DefaultURL

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/anode-go/anode"
 	"github.com/anode-go/anode/anodetest"
@@ -136,5 +137,40 @@ func TestSessionsInTheCache(t *testing.T) {
 	defer b.Close()
 	if err := b.Start(context.Background()); err == nil || !strings.Contains(err.Error(), "ANODE_SESSION_CACHE") {
 		t.Fatalf("unknown session cache: %v", err)
+	}
+}
+
+// TestSiteWidePageCache: cache.Page around the whole router (Django's
+// per-site middleware pair) caches pages, not 404s or POSTs, and keeps
+// working behind the App's compression.
+func TestSiteWidePageCache(t *testing.T) {
+	var calls int
+	cfg := anodetest.Config(t)
+	app := anode.New(cfg)
+	app.Use(cache.Page(app.Cache(), cache.PageOptions{TTL: time.Minute}))
+	app.Install(anode.Module{Name: "site", Routes: func(r *anode.Router) {
+		r.Get("/", func(w http.ResponseWriter, r *http.Request) error {
+			calls++
+			_, err := w.Write([]byte(strings.Repeat("home page ", 200)))
+			return err
+		})
+		r.Post("/vote/", func(w http.ResponseWriter, r *http.Request) error { calls++; return nil })
+	}})
+	t.Cleanup(func() { app.Close() })
+	if err := app.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	cl := anodetest.NewClient(t, app)
+	for range 3 {
+		cl.Get("/").AssertStatus(200).AssertText("home page")
+		cl.Get("/missing/").AssertStatus(404)
+	}
+	cl.Post("/vote/", nil)
+	cl.Post("/vote/", nil)
+	if calls != 3 {
+		t.Fatalf("handler calls %d, want 1 for the cached page and 2 for the POSTs", calls)
+	}
+	if st := app.Cache().Stats(); st.Hits == 0 {
+		t.Fatalf("no hits: %+v", st)
 	}
 }

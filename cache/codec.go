@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -183,4 +184,4 @@ func GetOrSet[T any](ctx context.Context, c *Cache, key string, ttl time.Duratio
 	return zero, err
 }
 
-func isMiss(err error) bool { return err == ErrNotFound }
+func isMiss(err error) bool { return errors.Is(err, ErrNotFound) }

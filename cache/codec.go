@@ -153,23 +153,34 @@ type flight struct {
 
 // GetOrSet returns the value under key, or, on a miss, the value fill
 // returns, which it also stores for ttl. Concurrent calls for the same key
-// on one Cache (any of its views) share one fill: a cold key under a
-// stampede is filled once per process. fill runs with the context of the
-// call that started it; its error is returned to every waiter and nothing
-// is stored. When the store fails, a lenient cache still returns fill's
-// value (the request succeeds, only slower).
+// on one Cache (any of its views) share one read and one fill: a cold key
+// under a stampede is filled once per process, and on Redis or Memcached
+// the stampede costs one round trip, not one per caller (which would
+// exhaust the connection pool and turn into timeouts). fill runs with the
+// context of the call that started the flight; its error is returned to
+// every waiter and nothing is stored. When the store fails, a lenient
+// cache still returns fill's value (the request succeeds, only slower); a
+// strict one returns the store's error without calling fill.
 func GetOrSet[T any](ctx context.Context, c *Cache, key string, ttl time.Duration, fill func(ctx context.Context) (T, error)) (T, error) {
-	if v, ok, err := Get[T](ctx, c, key); ok || err != nil && !isMiss(err) {
-		return v, err
+	if _, local := c.c.store.(localStore); local {
+		// In memory a read costs less than joining a flight.
+		if v, ok, err := Get[T](ctx, c, key); ok || err != nil && !isMiss(err) {
+			return v, err
+		}
 	}
 	fk := c.ns + "\x00" + key
+	if c.strict {
+		fk = "s" + fk
+	}
 	r, err, _ := c.c.flight.Do(fk, func() (any, error) {
-		// Another flight may have filled it just before this one started.
-		if v, ok, _ := Get[T](ctx, c.Lenient(), key); ok {
+		v, ok, err := Get[T](ctx, c, key)
+		if ok {
 			return flight{v}, nil
 		}
-		v, err := fill(ctx)
-		if err != nil {
+		if err != nil && !isMiss(err) {
+			return nil, err
+		}
+		if v, err = fill(ctx); err != nil {
 			return nil, err
 		}
 		if err := Set(ctx, c, key, v, ttl); err != nil {

@@ -174,3 +174,50 @@ func TestOutage(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestMemcachedClear runs Clear (flush_all) on a memcached of the test's
+// own, since flushing the shared server would disturb other tests.
+func TestMemcachedClear(t *testing.T) {
+	anodetest.Service(t, "ANODE_TEST_MEMCACHED") // the CI machine has memcached
+	bin, err := exec.LookPath("memcached")
+	if err != nil {
+		t.Fatalf("memcached is needed: %v", err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	args := []string{"-l", "127.0.0.1", "-p", strconv.Itoa(port), "-U", "0", "-m", "8"}
+	if os.Geteuid() == 0 {
+		args = append(args, "-u", "nobody")
+	}
+	cmd := exec.Command(bin, args...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond); err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("memcached did not start on %s", addr)
+		}
+	}
+	c, err := cache.Open("memcached://"+addr+"?timeout=2s", cache.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	s := c.Strict()
+	must(t, cache.Set(ctx, s, "a", 1, cache.DefaultTTL))
+	must(t, s.Clear(ctx))
+	if _, ok, _ := c.Bytes(ctx, "a"); ok {
+		t.Fatal("Clear left a key")
+	}
+}

@@ -119,7 +119,7 @@ func Open(rawURL string, o Options) (*Cache, error) {
 		if err != nil {
 			return fail("%v", err)
 		}
-		if opts.DialTimeout == 5*time.Second { // go-redis's default: bound it by the cache's timeout
+		if opts.DialTimeout == 0 { // not in the URL: bound it by the cache's timeout, not go-redis's 5 s
 			opts.DialTimeout = o.Timeout
 		}
 		opts.ContextTimeoutEnabled = true

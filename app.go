@@ -44,6 +44,7 @@ type App struct {
 	sessCfg  sessionConfig
 	mail     mailState  // App.Mailer (mail.go)
 	limits   limitState // App.RateLimitStore (ratelimit.go)
+	caches   cacheState // App.Cache (cache.go)
 	db       *orm.DB
 
 	// serving is set by the serve command: Start then applies pending
@@ -82,6 +83,7 @@ func New(cfg Config) *App {
 	a.router.table.app = a
 	a.registry = orm.NewRegistry()
 	a.configureSessions()
+	a.openCaches()
 	a.configureRateLimit()
 	var b [5]byte
 	rand.Read(b[:])

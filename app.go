@@ -21,6 +21,7 @@ import (
 	"github.com/anode-go/anode/internal/static"
 	"github.com/anode-go/anode/messages"
 	"github.com/anode-go/anode/orm"
+	"github.com/anode-go/anode/security"
 	"github.com/anode-go/anode/session"
 )
 
@@ -42,6 +43,8 @@ type App struct {
 	msgs     *messages.Manager // flash messages (messages.go)
 	sessions *session.Manager  // sessions (sessions.go)
 	sessCfg  sessionConfig
+	csrf     *security.CSRF // nil when ANODE_CSRF=false (csrf.go)
+	csrfCfg  csrfConfig
 	mail     mailState // App.Mailer (mail.go)
 	db       *orm.DB
 
@@ -81,6 +84,7 @@ func New(cfg Config) *App {
 	a.router.table.app = a
 	a.registry = orm.NewRegistry()
 	a.configureSessions()
+	a.configureCSRF()
 	var b [5]byte
 	rand.Read(b[:])
 	a.idPrefix = strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:])) + "-"

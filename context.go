@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/anode-go/anode/messages"
+	"github.com/anode-go/anode/security"
 	"github.com/anode-go/anode/session"
 )
 
@@ -30,6 +31,8 @@ type requestState struct {
 	msgs atomic.Pointer[messages.State]
 	// sess is the request's session, likewise made on first use (sessions.go).
 	sess atomic.Pointer[session.Session]
+	// csrf is the request's CSRF state, likewise made on first use (csrf.go).
+	csrf atomic.Pointer[security.CSRFState]
 }
 
 type stateKey struct{}
@@ -45,6 +48,12 @@ func (st *requestState) Value(key any) any {
 	}
 	if session.IsContextKey(key) {
 		return st.session()
+	}
+	if security.IsCSRFContextKey(key) {
+		if c := st.csrfState(); c != nil {
+			return c
+		}
+		return nil
 	}
 	return st.Context.Value(key)
 }

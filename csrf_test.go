@@ -1,7 +1,11 @@
 package anode_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"slices"
@@ -128,4 +132,46 @@ func TestCSRFConfig(t *testing.T) {
 	if err := app.Start(context.Background()); err == nil || !strings.Contains(err.Error(), "ANODE_CSRF_TRUSTED_ORIGINS") {
 		t.Errorf("a trusted origin without a scheme: %v", err)
 	}
+}
+
+// The token field is read within the route's body limit, and the handler
+// still reads the whole body after the check.
+func TestCSRFBodyThroughApp(t *testing.T) {
+	app := anodetest.NewApp(t, anode.Module{Name: "up", Routes: func(r *anode.Router) {
+		r.Post("/upload/", func(w http.ResponseWriter, r *http.Request) error {
+			if err := r.ParseMultipartForm(1 << 20); err != nil {
+				return err
+			}
+			f, _, err := r.FormFile("file")
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			b, err := io.ReadAll(f)
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(w, "%s %d", r.FormValue("title"), len(b))
+			return err
+		}).MaxBody(64 << 10)
+	}})
+	c := anodetest.NewClient(t, app)
+	c.NoCSRF = true
+	token := c.CSRFToken() // stores a CSRF cookie in the jar
+	hdr := func(ct string) http.Header {
+		return http.Header{"Content-Type": {ct}, "Origin": {c.BaseURL}, "Sec-Fetch-Site": {"same-origin"}}
+	}
+
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	mw.WriteField("csrf_token", token)
+	mw.WriteField("title", "cat")
+	fw, _ := mw.CreateFormFile("file", "cat.jpg")
+	fw.Write(bytes.Repeat([]byte{7}, 40<<10))
+	mw.Close()
+	c.Request("POST", "/upload/", bytes.NewReader(b.Bytes()), hdr(mw.FormDataContentType())).AssertStatus(200).AssertText("cat 40960")
+
+	// Over the limit, sent chunked (no Content-Length): 413, not 403.
+	big := "csrf_token=" + token + "&pad=" + strings.Repeat("p", 70<<10)
+	c.Request("POST", "/upload/", io.MultiReader(strings.NewReader(big)), hdr("application/x-www-form-urlencoded")).AssertStatus(http.StatusRequestEntityTooLarge)
 }

@@ -95,6 +95,14 @@ type Config struct {
 	// ANODE_TLS_KEY_FILE; both or neither.
 	TLSCertFile, TLSKeyFile string
 
+	// CSRF turns on cross-site request forgery protection (docs/csrf.md).
+	// ANODE_CSRF. Default true; check --deploy warns when it is off.
+	CSRF *bool
+	// CSRFTrustedOrigins are origins ("https://app.example.com") whose
+	// cross-origin unsafe requests pass the Origin check (they still need a
+	// token). ANODE_CSRF_TRUSTED_ORIGINS.
+	CSRFTrustedOrigins []string
+
 	// env is the environment the Config was read from (process environment plus
 	// .env in debug); module settings are read from it too.
 	env map[string]string
@@ -181,6 +189,8 @@ func LoadConfig(env map[string]string, dotenv string) Config {
 	c.ShutdownDelay = p.duration("ANODE_SHUTDOWN_DELAY", 0)
 	c.TLSCertFile = p.str("ANODE_TLS_CERT_FILE", "")
 	c.TLSKeyFile = p.str("ANODE_TLS_KEY_FILE", "")
+	csrf := p.bool("ANODE_CSRF", true)
+	c.CSRF, c.CSRFTrustedOrigins = &csrf, p.list("ANODE_CSRF_TRUSTED_ORIGINS")
 	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
 		c.errs = append(c.errs, &ConfigError{Var: "ANODE_TLS_CERT_FILE", Reason: "ANODE_TLS_CERT_FILE and ANODE_TLS_KEY_FILE must be set together"})
 	}
@@ -234,6 +244,10 @@ func (c *Config) normalize() {
 	if c.Compress == nil {
 		t := true
 		c.Compress = &t
+	}
+	if c.CSRF == nil {
+		t := true
+		c.CSRF = &t
 	}
 	if c.SecretKey == "" {
 		if c.Debug {

@@ -31,6 +31,8 @@ type requestState struct {
 	msgs atomic.Pointer[messages.State]
 	// sess is the request's session, likewise made on first use (sessions.go).
 	sess atomic.Pointer[session.Session]
+	// csrf is the request's CSRF state, likewise made on first use (csrf.go).
+	csrf atomic.Pointer[security.CSRFState]
 }
 
 type stateKey struct{}
@@ -49,6 +51,12 @@ func (st *requestState) Value(key any) any {
 	}
 	if security.IsRequestInfoKey(key) {
 		return (*limitHost)(st) // ratelimit.go
+	}
+	if security.IsCSRFContextKey(key) {
+		if c := st.csrfState(); c != nil {
+			return c
+		}
+		return nil
 	}
 	return st.Context.Value(key)
 }

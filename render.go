@@ -10,6 +10,7 @@ import (
 
 	"github.com/anode-go/anode/messages"
 	"github.com/anode-go/anode/render"
+	"github.com/anode-go/anode/security"
 )
 
 // templateState is the App's template configuration, collected before start,
@@ -205,6 +206,14 @@ func (a *App) initTemplates() {
 	}
 	if _, ok := vars[render.VarMessages]; !ok {
 		vars[render.VarMessages] = func(r *http.Request) any { return messages.FromRequest(r) }
+	}
+	// .CSRFToken and .CSRFField make a token only for a page that asks
+	// (csrf.go).
+	if _, ok := vars[render.VarCSRFToken]; !ok && a.csrf != nil {
+		vars[render.VarCSRFToken] = func(r *http.Request) any { return security.Token(r) }
+	}
+	if _, ok := vars[render.VarCSRFField]; !ok && a.csrf != nil {
+		vars[render.VarCSRFField] = func(r *http.Request) any { return security.TokenField(r) }
 	}
 	var errs []error
 	if len(sources) > 0 {

@@ -21,6 +21,7 @@ import (
 	"github.com/anode-go/anode/internal/static"
 	"github.com/anode-go/anode/messages"
 	"github.com/anode-go/anode/orm"
+	"github.com/anode-go/anode/security"
 	"github.com/anode-go/anode/session"
 )
 
@@ -42,8 +43,12 @@ type App struct {
 	msgs     *messages.Manager // flash messages (messages.go)
 	sessions *session.Manager  // sessions (sessions.go)
 	sessCfg  sessionConfig
-	sec      securityState // security headers, allowed hosts (security.go)
-	mail     mailState     // App.Mailer (mail.go)
+	sec      securityState  // security headers, allowed hosts (security.go)
+	csrf     *security.CSRF // nil when ANODE_CSRF=false (csrf.go)
+	csrfCfg  csrfConfig
+	mail     mailState  // App.Mailer (mail.go)
+	limits   limitState // App.RateLimitStore (ratelimit.go)
+	caches   cacheState // App.Cache (cache.go)
 	db       *orm.DB
 
 	// serving is set by the serve command: Start then applies pending
@@ -83,6 +88,9 @@ func New(cfg Config) *App {
 	a.registry = orm.NewRegistry()
 	a.configureSessions()
 	a.configureSecurity()
+	a.openCaches()
+	a.configureRateLimit()
+	a.configureCSRF()
 	var b [5]byte
 	rand.Read(b[:])
 	a.idPrefix = strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:])) + "-"

@@ -47,15 +47,20 @@ type Config struct {
 	// the zero Policy is the secure default. ANODE_CSP ("off" for none),
 	// ANODE_HSTS_SECONDS (0 for none), ANODE_HSTS_INCLUDE_SUBDOMAINS,
 	// ANODE_HSTS_PRELOAD.
-	SecurityHeaders security.Policy
+	SecurityHeaders security.HeaderPolicy
 	// HTTPSRedirect redirects plain-HTTP requests to HTTPS (301 for GET and
 	// HEAD, 308 otherwise), except the health endpoints. ANODE_HTTPS_REDIRECT.
 	// Default false.
 	HTTPSRedirect bool
 	// DatabaseURL selects the database. ANODE_DATABASE_URL.
 	DatabaseURL string
-	// CacheURL selects the cache store. ANODE_CACHE_URL.
+	// CacheURL selects the default cache's store (docs/cache.md):
+	// memory://?size=64MB, redis://host:6379/0, memcached://h1:11211,h2:11211,
+	// dummy://. ANODE_CACHE_URL. Default memory://.
 	CacheURL string
+	// Caches are more caches by name (lower case), each a URL like
+	// CacheURL; App.NamedCache returns them. ANODE_CACHE_<NAME>_URL.
+	Caches map[string]string
 	// BrokerURL selects the realtime broker. ANODE_BROKER_URL.
 	BrokerURL string
 	// EmailURL selects the email backend (docs/mail.md): console://,
@@ -111,6 +116,14 @@ type Config struct {
 	// TLSCertFile and TLSKeyFile turn on HTTPS (and HTTP/2). ANODE_TLS_CERT_FILE,
 	// ANODE_TLS_KEY_FILE; both or neither.
 	TLSCertFile, TLSKeyFile string
+
+	// CSRF turns on cross-site request forgery protection (docs/csrf.md).
+	// ANODE_CSRF. Default true; check --deploy warns when it is off.
+	CSRF *bool
+	// CSRFTrustedOrigins are origins ("https://app.example.com") whose
+	// cross-origin unsafe requests pass the Origin check (they still need a
+	// token). ANODE_CSRF_TRUSTED_ORIGINS.
+	CSRFTrustedOrigins []string
 
 	// env is the environment the Config was read from (process environment plus
 	// .env in debug); module settings are read from it too.
@@ -181,6 +194,7 @@ func LoadConfig(env map[string]string, dotenv string) Config {
 	c.HTTPSRedirect = p.bool("ANODE_HTTPS_REDIRECT", false)
 	c.DatabaseURL = p.str("ANODE_DATABASE_URL", "")
 	c.CacheURL = p.str("ANODE_CACHE_URL", "")
+	c.Caches = namedCacheURLs(env)
 	c.BrokerURL = p.str("ANODE_BROKER_URL", "")
 	c.EmailURL = p.str("ANODE_EMAIL_URL", "")
 	c.DefaultFromEmail = p.str("ANODE_DEFAULT_FROM_EMAIL", "")
@@ -201,6 +215,8 @@ func LoadConfig(env map[string]string, dotenv string) Config {
 	c.ShutdownDelay = p.duration("ANODE_SHUTDOWN_DELAY", 0)
 	c.TLSCertFile = p.str("ANODE_TLS_CERT_FILE", "")
 	c.TLSKeyFile = p.str("ANODE_TLS_KEY_FILE", "")
+	csrf := p.bool("ANODE_CSRF", true)
+	c.CSRF, c.CSRFTrustedOrigins = &csrf, p.list("ANODE_CSRF_TRUSTED_ORIGINS")
 	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
 		c.errs = append(c.errs, &ConfigError{Var: "ANODE_TLS_CERT_FILE", Reason: "ANODE_TLS_CERT_FILE and ANODE_TLS_KEY_FILE must be set together"})
 	}
@@ -254,6 +270,10 @@ func (c *Config) normalize() {
 	if c.Compress == nil {
 		t := true
 		c.Compress = &t
+	}
+	if c.CSRF == nil {
+		t := true
+		c.CSRF = &t
 	}
 	if c.SecretKey == "" {
 		if c.Debug {

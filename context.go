@@ -35,6 +35,8 @@ type requestState struct {
 	msgs atomic.Pointer[messages.State]
 	// sess is the request's session, likewise made on first use (sessions.go).
 	sess atomic.Pointer[session.Session]
+	// csrf is the request's CSRF state, likewise made on first use (csrf.go).
+	csrf atomic.Pointer[security.CSRFState]
 }
 
 type stateKey struct{}
@@ -51,11 +53,20 @@ func (st *requestState) Value(key any) any {
 	if session.IsContextKey(key) {
 		return st.session()
 	}
-	if security.IsContextKey(key) {
+	if security.IsHeaderStateKey(key) {
 		return &st.sec
 	}
 	if requestinfo.IsKey(key) {
 		return st
+	}
+	if security.IsRequestInfoKey(key) {
+		return (*limitHost)(st) // ratelimit.go
+	}
+	if security.IsCSRFContextKey(key) {
+		if c := st.csrfState(); c != nil {
+			return c
+		}
+		return nil
 	}
 	return st.Context.Value(key)
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"time"
 
 	"github.com/anode-go/anode"
@@ -73,10 +74,20 @@ func ExampleRouter_Group() {
 			}).MaxBody(100 << 20).Timeout(time.Minute)
 		})
 	}})
+	// Without a Bearer token, the POST is checked for CSRF first: no token, 403.
 	rec := httptest.NewRecorder()
 	app.ServeHTTP(rec, httptest.NewRequest("POST", "/api/uploads/", nil))
 	fmt.Println(rec.Code)
-	// Output: 401
+	// An API client's Bearer token (and no cookie) also means no CSRF token
+	// is needed: a browser never sends such a request by itself.
+	rec = httptest.NewRecorder()
+	req := httptest.NewRequest("POST", "/api/uploads/", strings.NewReader("hello"))
+	req.Header.Set("Authorization", "Bearer demo")
+	app.ServeHTTP(rec, req)
+	fmt.Println(rec.Code, rec.Body)
+	// Output:
+	// 403
+	// 200 stored 5 bytes
 }
 
 // Modules declare typed settings read from the environment.

@@ -97,7 +97,7 @@ func TestMailDeployChecks(t *testing.T) {
 		t.Errorf("tls=none with a password: %v", got)
 	}
 	if got := ids(map[string]string{"ANODE_EMAIL_URL": "smtp://u:p@h:587?tls=starttls", "ANODE_DEFAULT_FROM_EMAIL": "a@example.com",
-		"ANODE_SESSION_COOKIE_SECURE": "true"}); len(got) != 0 {
+		"ANODE_SESSION_COOKIE_SECURE": "true", "ANODE_CSRF_COOKIE_SECURE": "true"}); len(got) != 0 {
 		t.Errorf("configured: %v", got)
 	}
 }

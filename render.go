@@ -213,6 +213,14 @@ func (a *App) initTemplates() {
 	if _, ok := vars[render.VarCSPNonce]; !ok {
 		vars[render.VarCSPNonce] = func(r *http.Request) any { return security.Nonce(r) }
 	}
+	// .CSRFToken and .CSRFField make a token only for a page that asks
+	// (csrf.go).
+	if _, ok := vars[render.VarCSRFToken]; !ok && a.csrf != nil {
+		vars[render.VarCSRFToken] = func(r *http.Request) any { return security.Token(r) }
+	}
+	if _, ok := vars[render.VarCSRFField]; !ok && a.csrf != nil {
+		vars[render.VarCSRFField] = func(r *http.Request) any { return security.TokenField(r) }
+	}
 	var errs []error
 	if len(sources) > 0 {
 		e, err := render.New(render.Options{
@@ -221,6 +229,9 @@ func (a *App) initTemplates() {
 			Static: a.staticURL,
 			Funcs:  a.tmpl.funcs,
 			Vars:   vars,
+			// Django's {% cache %} uses the "template_fragments" cache when
+			// there is one.
+			Fragments: cacheFragments{a.fragmentCache()},
 		}, sources...)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("anode: templates: %w", err))

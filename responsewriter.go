@@ -24,6 +24,9 @@ func (w *responseWriter) commitLazyState() {
 		if m := w.state.msgs.Load(); m != nil {
 			m.Commit()
 		}
+		if c := w.state.csrf.Load(); c != nil {
+			c.Commit() // before the session, which it may have written
+		}
 		if s := w.state.sess.Load(); s != nil {
 			s.Commit()
 		}

@@ -197,6 +197,7 @@ type Route struct {
 	stream      bool
 	subtree     bool // Mount: serves every path under the prefix
 	public      bool
+	csrfExempt  bool
 }
 
 // Name names the route for reversing with App.URL. Names are unique per App:
@@ -269,6 +270,9 @@ func (rt *Route) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
+	}
+	if !rt.checkCSRF(w, r) {
+		return
 	}
 	switch {
 	case rt.timeout > 0:

@@ -26,7 +26,7 @@ func (a *App) configureSecurity() {
 			v = "Config.SecurityHeaders"
 		}
 		a.cfg.errs = append(a.cfg.errs, &ConfigError{Var: v, Reason: err.Error()})
-		a.sec.headers, _ = security.NewHeaderSet(security.Policy{})
+		a.sec.headers, _ = security.NewHeaderSet(security.HeaderPolicy{})
 	}
 	if a.sec.hosts, err = security.NewHosts(a.cfg.AllowedHosts...); err != nil {
 		a.cfg.errs = append(a.cfg.errs, &ConfigError{Var: "ANODE_ALLOWED_HOSTS", Reason: err.Error()})

@@ -41,9 +41,9 @@ func securityModule() anode.Module {
 			r.Post("/post-only/", func(w http.ResponseWriter, r *http.Request) error { return nil })
 			r.Get("/panic/", func(w http.ResponseWriter, r *http.Request) error { panic("boom") })
 			r.Get("/fail/", func(w http.ResponseWriter, r *http.Request) error { return errors.New("db down") })
-			r.With(security.Headers(security.Policy{FrameOptions: "SAMEORIGIN", CSP: "default-src 'self'; frame-ancestors 'self'", PermissionsPolicy: security.Off})).
+			r.With(security.Headers(security.HeaderPolicy{FrameOptions: "SAMEORIGIN", CSP: "default-src 'self'; frame-ancestors 'self'", PermissionsPolicy: security.Off})).
 				Get("/embed/", func(w http.ResponseWriter, r *http.Request) error { return nil })
-			r.With(security.Headers(security.Policy{FrameOptions: "SAMEORIGIN"})).
+			r.With(security.Headers(security.HeaderPolicy{FrameOptions: "SAMEORIGIN"})).
 				Get("/slow-embed/", func(w http.ResponseWriter, r *http.Request) error { return anode.Render(w, r, "page.html", nil) }).Timeout(time.Minute)
 			r.Get("/slow-nonce/", func(w http.ResponseWriter, r *http.Request) error { return anode.Render(w, r, "page.html", nil) }).Timeout(time.Minute)
 			r.Get("/own-header/", func(w http.ResponseWriter, r *http.Request) error {

@@ -26,20 +26,20 @@ func (a *App) securityChecks(ctx context.Context) []Finding {
 		}
 	}
 	if a.sec.hosts.Any() {
-		add("anode.W030", CheckWarning, "ANODE_ALLOWED_HOSTS contains \"*\": any Host header is accepted", "list the host names this app serves; a forged Host can poison password-reset links and caches")
+		add("anode.W034", CheckWarning, "ANODE_ALLOWED_HOSTS contains \"*\": any Host header is accepted", "list the host names this app serves; a forged Host can poison password-reset links and caches")
 	}
 	tls := a.cfg.TLSCertFile != ""
 	if !tls && !a.cfg.HTTPSRedirect {
-		add("anode.W031", CheckWarning, "the app neither serves HTTPS (ANODE_TLS_CERT_FILE) nor redirects to it (ANODE_HTTPS_REDIRECT is false)", "behind a TLS-terminating proxy, set ANODE_TRUSTED_PROXIES and ANODE_HTTPS_REDIRECT=true so plain-HTTP requests are sent to HTTPS")
+		add("anode.W035", CheckWarning, "the app neither serves HTTPS (ANODE_TLS_CERT_FILE) nor redirects to it (ANODE_HTTPS_REDIRECT is false)", "behind a TLS-terminating proxy, set ANODE_TRUSTED_PROXIES and ANODE_HTTPS_REDIRECT=true so plain-HTTP requests are sent to HTTPS")
 	}
 	p := a.sec.headers.Policy()
 	if p.HSTS == security.Off {
-		add("anode.W032", CheckWarning, "Strict-Transport-Security is off (ANODE_HSTS_SECONDS=0)", "send HSTS so browsers never use plain HTTP for the site again")
+		add("anode.W036", CheckWarning, "Strict-Transport-Security is off (ANODE_HSTS_SECONDS=0)", "send HSTS so browsers never use plain HTTP for the site again")
 	}
 	if p.CSP == security.Off {
-		add("anode.W033", CheckWarning, "Content-Security-Policy is off (ANODE_CSP=off)", "a CSP limits what injected markup can do; adapt the policy rather than turning it off")
+		add("anode.W037", CheckWarning, "Content-Security-Policy is off (ANODE_CSP=off)", "a CSP limits what injected markup can do; adapt the policy rather than turning it off")
 	} else if p.CSPReportOnly {
-		add("anode.I030", CheckInfo, "Content-Security-Policy is report-only: violations are reported, not blocked", "")
+		add("anode.I034", CheckInfo, "Content-Security-Policy is report-only: violations are reported, not blocked", "")
 	}
 	if a.db != nil {
 		if n, err := a.pendingMigrations(ctx); err != nil {

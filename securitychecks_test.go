@@ -23,6 +23,7 @@ func TestDeployChecksSecurity(t *testing.T) {
 		"ANODE_ALLOWED_HOSTS":         "example.com",
 		"ANODE_HTTPS_REDIRECT":        "true",
 		"ANODE_SESSION_COOKIE_SECURE": "true",
+		"ANODE_CSRF_COOKIE_SECURE":    "true",
 		"ANODE_EMAIL_URL":             "smtp://mail.example.com:587",
 		"ANODE_DEFAULT_FROM_EMAIL":    "site@example.com",
 	}
@@ -35,10 +36,10 @@ func TestDeployChecksSecurity(t *testing.T) {
 		{"anode.W003", map[string]string{"ANODE_SECRET_KEY": "short-but-varied-key"}},
 		{"anode.W004", map[string]string{"ANODE_SECRET_KEY": "abababababababababababababababababab"}},
 		{"anode.W005", map[string]string{"ANODE_SECRET_KEY_FALLBACKS": "old"}},
-		{"anode.W030", map[string]string{"ANODE_ALLOWED_HOSTS": "*"}},
-		{"anode.W031", map[string]string{"ANODE_HTTPS_REDIRECT": "false"}},
-		{"anode.W032", map[string]string{"ANODE_HSTS_SECONDS": "0"}},
-		{"anode.W033", map[string]string{"ANODE_CSP": "off"}},
+		{"anode.W034", map[string]string{"ANODE_ALLOWED_HOSTS": "*"}},
+		{"anode.W035", map[string]string{"ANODE_HTTPS_REDIRECT": "false"}},
+		{"anode.W036", map[string]string{"ANODE_HSTS_SECONDS": "0"}},
+		{"anode.W037", map[string]string{"ANODE_CSP": "off"}},
 		{"anode.W020", map[string]string{"ANODE_SESSION_COOKIE_SECURE": "false"}},
 	} {
 		env := map[string]string{"ANODE_DATA_DIR": t.TempDir()}

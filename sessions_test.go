@@ -14,7 +14,7 @@ import (
 func sessionConfig(t *testing.T, env map[string]string) anode.Config {
 	env["ANODE_SECRET_KEY"] = "anodetest-secret-key-not-for-production-0123456789"
 	env["ANODE_DATA_DIR"] = t.TempDir()
-	env["ANODE_ALLOWED_HOSTS"] = "127.0.0.1,localhost"
+	env["ANODE_ALLOWED_HOSTS"] = "127.0.0.1,localhost,example.com" // example.com: httptest.NewRequest's host
 	return anode.LoadConfig(env, "")
 }
 

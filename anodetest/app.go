@@ -1,6 +1,7 @@
 // Package anodetest is Anode's test kit, in the spirit of net/http/httptest: an
-// App with an isolated data directory, an HTTP client that keeps cookies, and
-// assertions on status, headers, JSON and HTML.
+// App with an isolated data directory, an HTTP client that keeps cookies and
+// sends CSRF tokens like a browser, and assertions on status, headers, JSON
+// and HTML.
 //
 // # Use
 //

@@ -2,6 +2,8 @@ package anodetest
 
 import (
 	"bytes"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -10,12 +12,29 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/anode-go/anode/security"
 )
 
 // Client sends requests to a handler served by a real HTTP server on 127.0.0.1
 // (httptest.Server), keeping cookies like a browser. Redirects are returned, not
 // followed, unless FollowRedirects is set. A Client is meant for one test
 // goroutine at a time.
+//
+// # CSRF
+//
+// Get, Head, Post, PostJSON and Request behave like a browser posting a
+// page of the site to itself: on an unsafe method (anything but GET, HEAD,
+// OPTIONS and TRACE) they add "Origin: <BaseURL>", "Sec-Fetch-Site:
+// same-origin" and an X-CSRF-Token header, unless the request already
+// has that header (an explicit empty value included) or, for Post, a
+// csrf_token form field. The token is made from the CSRF cookie in the
+// jar; without one, from the csrf_token field of the last HTML page
+// received (session storage); without either, the Client stores a new
+// CSRF cookie first, as if the browser had loaded a page with a form. So
+// tests that post keep working with CSRF protection on, and tests of the
+// protection itself send requests exactly as built with Do (only the
+// jar's cookies are added), or set NoCSRF.
 type Client struct {
 	// BaseURL is the server's URL, e.g. "http://127.0.0.1:41234".
 	BaseURL string
@@ -23,10 +42,14 @@ type Client struct {
 	FollowRedirects bool
 	// Header is added to every request (e.g. Accept).
 	Header http.Header
+	// NoCSRF stops the Client from adding Origin, Sec-Fetch-Site and a CSRF
+	// token to unsafe requests: it then posts like a script with cookies.
+	NoCSRF bool
 
-	t    testing.TB
-	http *http.Client
-	jar  http.CookieJar
+	t         testing.TB
+	http      *http.Client
+	jar       http.CookieJar
+	pageToken string // the csrf_token field of the last HTML page
 }
 
 // NewClient serves h on 127.0.0.1 for the duration of the test and returns a
@@ -74,6 +97,9 @@ func (c *Client) Head(path string) *Response {
 func (c *Client) Post(path string, form url.Values) *Response {
 	c.t.Helper()
 	h := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
+	if form.Has(security.CSRFFieldName) {
+		h[security.CSRFHeader] = nil // the test's own field decides
+	}
 	return c.Request(http.MethodPost, path, strings.NewReader(form.Encode()), h)
 }
 
@@ -101,10 +127,77 @@ func (c *Client) Request(method, path string, body io.Reader, header http.Header
 	for k, vs := range header {
 		req.Header[k] = vs
 	}
+	if !c.NoCSRF && !security.Safe(method) {
+		c.addCSRF(req)
+	}
 	return c.Do(req)
 }
 
-// Do sends req and reads the whole response.
+// addCSRF makes req look like a same-origin browser request carrying a
+// CSRF token (see Client).
+func (c *Client) addCSRF(req *http.Request) {
+	setDefault := func(k, v string) {
+		if !hasHeader(req.Header, k) {
+			req.Header[k] = []string{v}
+		}
+	}
+	setDefault("Origin", req.URL.Scheme+"://"+req.URL.Host)
+	setDefault("Sec-Fetch-Site", "same-origin")
+	if hasHeader(req.Header, security.CSRFHeader) {
+		return
+	}
+	if t := c.CSRFToken(); t != "" {
+		req.Header.Set(security.CSRFHeader, t)
+	}
+}
+
+// hasHeader reports whether h has key k in any spelling, even with no
+// value: a test's http.Header literal may not be canonical.
+func hasHeader(h http.Header, k string) bool {
+	for key := range h {
+		if strings.EqualFold(key, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// CSRFToken returns a valid CSRF token for the Client's next request: see
+// Client for where it comes from. Tests of forms that want the token in
+// the body put it in the csrf_token field themselves.
+func (c *Client) CSRFToken() string {
+	c.t.Helper()
+	u, err := url.Parse(c.BaseURL + "/")
+	if err != nil {
+		c.t.Fatalf("anodetest: bad BaseURL %q: %v", c.BaseURL, err)
+	}
+	for _, ck := range c.jar.Cookies(u) {
+		if ck.Name == "csrftoken" || ck.Name == "__Host-csrftoken" {
+			if t, err := security.NewTokenFor(ck.Value); err == nil {
+				return t
+			}
+		}
+	}
+	if c.pageToken != "" {
+		return c.pageToken
+	}
+	var b [32]byte
+	rand.Read(b[:])
+	secret := base64.RawURLEncoding.EncodeToString(b[:])
+	name := "csrftoken"
+	if u.Scheme == "https" {
+		name = "__Host-csrftoken"
+	}
+	c.jar.SetCookies(u, []*http.Cookie{{Name: name, Value: secret, Path: "/", HttpOnly: true, Secure: u.Scheme == "https"}})
+	t, err := security.NewTokenFor(secret)
+	if err != nil {
+		c.t.Fatalf("anodetest: making a CSRF token: %v", err)
+	}
+	return t
+}
+
+// Do sends req as it is (only the jar's cookies are added: no CSRF
+// headers, unlike Request) and reads the whole response.
 func (c *Client) Do(req *http.Request) *Response {
 	c.t.Helper()
 	res, err := c.http.Do(req)
@@ -116,7 +209,11 @@ func (c *Client) Do(req *http.Request) *Response {
 	if err != nil {
 		c.t.Fatalf("anodetest: reading %s %s: %v", req.Method, req.URL, err)
 	}
-	return &Response{Response: res, Body: body, t: c.t}
+	r := &Response{Response: res, Body: body, t: c.t}
+	if t := r.formCSRFToken(); t != "" {
+		c.pageToken = t
+	}
+	return r
 }
 
 // Cookie returns the named cookie the client would send to path, or nil.

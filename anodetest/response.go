@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"golang.org/x/net/html"
+
+	"github.com/anode-go/anode/security"
 )
 
 // Response is a received response with its body read. Its Assert methods report
@@ -170,4 +172,41 @@ func snippet(b []byte) string {
 		return string(b[:2000]) + "…"
 	}
 	return string(b)
+}
+
+// CSRFToken returns the value of the page's csrf_token form field (the
+// hidden input {{.CSRFField}} renders), or "" when the response is not an
+// HTML page with one.
+func (r *Response) CSRFToken() string {
+	return r.formCSRFToken()
+}
+
+func (r *Response) formCSRFToken() string {
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") || !bytes.Contains(r.Body, []byte(security.CSRFFieldName)) {
+		return ""
+	}
+	z := html.NewTokenizer(bytes.NewReader(r.Body))
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return ""
+		case html.StartTagToken, html.SelfClosingTagToken:
+			tok := z.Token()
+			if tok.Data != "input" {
+				continue
+			}
+			var name, value string
+			for _, a := range tok.Attr {
+				switch a.Key {
+				case "name":
+					name = a.Val
+				case "value":
+					value = a.Val
+				}
+			}
+			if name == security.CSRFFieldName {
+				return value
+			}
+		}
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/anode-go/anode/auth"
 	"github.com/anode-go/anode/orm"
 	_ "github.com/anode-go/anode/orm/sqlite" // the database driver
+	"github.com/anode-go/anode/security"
 )
 
 // exampleApp returns a migrated App with the auth module and mod on a new
@@ -58,6 +59,10 @@ func ExampleLogin() {
 			}
 			return auth.Login(r, u)
 		}).Public()
+		r.Get("/signin", func(w http.ResponseWriter, r *http.Request) error {
+			_, err := fmt.Fprint(w, security.Token(r)) // a real page renders {{.CSRFField}}
+			return err
+		}).Public()
 		r.Get("/me", func(w http.ResponseWriter, r *http.Request) error {
 			u := auth.UserFromRequest(r)
 			if u == nil {
@@ -73,24 +78,32 @@ func ExampleLogin() {
 		panic(err)
 	}
 	h := app.Handler()
-	serve := func(method, path, body, cookie string) *httptest.ResponseRecorder {
+	serve := func(method, path, body, cookie, token string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest(method, path, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		if cookie != "" {
-			req.Header.Set("Cookie", cookie)
-		}
+		req.Header.Set("Cookie", cookie)
+		req.Header.Set("X-CSRF-Token", token) // what the form page gave
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
 		return rec
 	}
+	cookie := func(rec *httptest.ResponseRecorder, name string) string {
+		for _, c := range rec.Result().Cookies() {
+			if c.Name == name {
+				return c.Name + "=" + c.Value
+			}
+		}
+		return ""
+	}
+	page := serve("GET", "/signin", "", "", "") // the form: a CSRF cookie and token
+	csrf, token := cookie(page, "csrftoken"), page.Body.String()
 	form := url.Values{"username": {"ada"}, "password": {"wrong"}}.Encode()
-	fmt.Println(serve("POST", "/signin", form, "").Code)
+	fmt.Println(serve("POST", "/signin", form, csrf, token).Code)
 	form = url.Values{"username": {"ada"}, "password": {"correct horse"}}.Encode()
-	rec := serve("POST", "/signin", form, "")
+	rec := serve("POST", "/signin", form, csrf, token)
 	fmt.Println(rec.Code)
-	cookie := strings.SplitN(rec.Header().Get("Set-Cookie"), ";", 2)[0]
-	fmt.Print(serve("GET", "/me", "", cookie).Body)
-	fmt.Print(serve("GET", "/me", "", "").Body)
+	fmt.Print(serve("GET", "/me", "", cookie(rec, "sessionid"), "").Body)
+	fmt.Print(serve("GET", "/me", "", "", "").Body)
 	// Output:
 	// 401
 	// 200

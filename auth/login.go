@@ -13,6 +13,7 @@ import (
 	"github.com/anode-go/anode/auth/password"
 	"github.com/anode-go/anode/internal/signing"
 	"github.com/anode-go/anode/orm"
+	"github.com/anode-go/anode/security"
 	"github.com/anode-go/anode/session"
 )
 
@@ -42,6 +43,16 @@ const sessionHashKey = "_auth_user_hash"
 // with a hash by the default hasher. Other errors are the database's, or
 // a stored hash that no hasher can read.
 func Authenticate(ctx context.Context, db *orm.DB, username, pw string) (*User, error) {
+	attempt, err := startLogin(ctx, username)
+	if err != nil {
+		return nil, err
+	}
+	u, err := authenticate(ctx, db, username, pw)
+	attempt.done(ctx, err)
+	return u, err
+}
+
+func authenticate(ctx context.Context, db *orm.DB, username, pw string) (*User, error) {
 	u, err := orm.From[User](db).Filter("username", username).Get(ctx)
 	if errors.Is(err, orm.ErrNotFound) {
 		password.DummyVerify(pw)
@@ -97,7 +108,8 @@ func (u *User) CheckPassword(pw string) bool {
 // planted before login stops working: session fixation), or is emptied
 // first if it belonged to another user; it records u's ID and a keyed hash
 // of u's password hash, and u's last_login is updated. UserFromRequest(r)
-// returns u afterwards. The session is saved before the response's headers
+// returns u afterwards. The CSRF secret rotates (security.Rotate): pages
+// rendered before the login must be reloaded to post. The session is saved before the response's headers
 // go out, so redirect after calling Login.
 func Login(r *http.Request, u *User) error {
 	ctx := r.Context()
@@ -117,6 +129,8 @@ func Login(r *http.Request, u *User) error {
 		return fmt.Errorf("auth: login: %w", err)
 	}
 	s.SetUserID(id)
+	// A CSRF token from before the login (perhaps planted) stops working.
+	security.Rotate(r)
 	if err := session.Set(s, sessionHashKey, h.c.passwordHash(u.Password)); err != nil {
 		return fmt.Errorf("auth: login: %w", err)
 	}
@@ -133,7 +147,7 @@ func Login(r *http.Request, u *User) error {
 
 // Logout signs r's user out: the session's data is deleted from the store
 // and a new, empty session begins, so a copy of the old cookie is
-// worthless. Logging out an anonymous visitor is not an error.
+// worthless; the CSRF secret rotates too. Logging out an anonymous visitor is not an error.
 func Logout(r *http.Request) error {
 	ctx := r.Context()
 	h := holderFrom(ctx)
@@ -143,6 +157,7 @@ func Logout(r *http.Request) error {
 	if err := session.FromContext(ctx).Flush(ctx); err != nil {
 		return fmt.Errorf("auth: logout: %w", err)
 	}
+	security.Rotate(r)
 	h.set(nil)
 	return nil
 }

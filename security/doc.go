@@ -14,7 +14,7 @@
 // routes with the Headers middleware, or in a handler by setting the header
 // before writing:
 //
-//	r.With(security.Headers(security.Policy{FrameOptions: "SAMEORIGIN"})).Get("/embed/", h)
+//	r.With(security.Headers(security.HeaderPolicy{FrameOptions: "SAMEORIGIN"})).Get("/embed/", h)
 //
 // # CSP nonces
 //

@@ -17,7 +17,7 @@ func ExampleHeaders() {
 	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, `<script nonce="%s">start()</script>`, security.Nonce(r))
 	})
-	h := security.Headers(security.Policy{FrameOptions: "SAMEORIGIN"})(page)
+	h := security.Headers(security.HeaderPolicy{FrameOptions: "SAMEORIGIN"})(page)
 
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))

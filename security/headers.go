@@ -10,8 +10,8 @@ import (
 	"github.com/anode-go/anode/internal/commitwriter"
 )
 
-// Off turns a header of a Policy off: Policy{FrameOptions: security.Off}
-// sends no X-Frame-Options. No header the Policy sets accepts "off" as a
+// Off turns a header of a Policy off: HeaderPolicy{FrameOptions: security.Off}
+// sends no X-Frame-Options. No header a HeaderPolicy sets accepts "off" as a
 // value, so it cannot be confused with one.
 const Off = "off"
 
@@ -27,11 +27,11 @@ const (
 	DefaultHSTS                      = "max-age=31536000; includeSubDomains"
 )
 
-// Policy chooses the security headers of responses. Each field holds a
+// HeaderPolicy chooses the security headers of responses. Each field holds a
 // header's value; an empty field means "inherit": the built-in default in
 // the App's policy (Config.SecurityHeaders), the App's value in a route's
-// (Headers). Off sends no header. The zero Policy is the secure default.
-type Policy struct {
+// (Headers). Off sends no header. The zero HeaderPolicy is the secure default.
+type HeaderPolicy struct {
 	// CSP is the Content-Security-Policy. Default DefaultCSP. When a
 	// template or handler asks for a nonce (Nonce, {{.CSPNonce}}), the
 	// response's policy gets 'nonce-…' in script-src and style-src (which
@@ -68,14 +68,14 @@ type Policy struct {
 }
 
 // merge returns p with its empty fields taken from base.
-func (p Policy) merge(base Policy) Policy {
+func (p HeaderPolicy) merge(base HeaderPolicy) HeaderPolicy {
 	pick := func(v, b string) string {
 		if v == "" {
 			return b
 		}
 		return v
 	}
-	return Policy{
+	return HeaderPolicy{
 		CSP:                       pick(p.CSP, base.CSP),
 		CSPReportOnly:             p.CSPReportOnly || (p.CSP == "" && base.CSPReportOnly),
 		ContentTypeOptions:        pick(p.ContentTypeOptions, base.ContentTypeOptions),
@@ -89,7 +89,7 @@ func (p Policy) merge(base Policy) Policy {
 }
 
 // defaults is the built-in policy every other one inherits from.
-var defaults = Policy{
+var defaults = HeaderPolicy{
 	CSP:                       DefaultCSP,
 	ContentTypeOptions:        DefaultContentTypeOptions,
 	FrameOptions:              DefaultFrameOptions,
@@ -112,11 +112,11 @@ type header struct {
 	value []string // built once; shared by every response, never mutated
 }
 
-// HeaderSet is a Policy with every header value built once, ready to be
+// HeaderSet is a HeaderPolicy with every header value built once, ready to be
 // assigned to responses without allocating. Build one with NewHeaderSet. A
 // HeaderSet is immutable and safe for concurrent use.
 type HeaderSet struct {
-	policy  Policy
+	policy  HeaderPolicy
 	fixed   []header
 	csp     []string // nil when the CSP is off
 	cspKey  string
@@ -127,7 +127,7 @@ type HeaderSet struct {
 // NewHeaderSet builds the headers of p (empty fields take the built-in
 // defaults). A value with control characters, or a CSP directive that is not
 // "name value…", is an error.
-func NewHeaderSet(p Policy) (*HeaderSet, error) {
+func NewHeaderSet(p HeaderPolicy) (*HeaderSet, error) {
 	p = p.merge(defaults)
 	s := &HeaderSet{policy: p}
 	add := func(key, v string) error {
@@ -173,7 +173,7 @@ func NewHeaderSet(p Policy) (*HeaderSet, error) {
 }
 
 // Policy returns the policy the set was built from, with defaults filled in.
-func (s *HeaderSet) Policy() Policy { return s.policy }
+func (s *HeaderSet) Policy() HeaderPolicy { return s.policy }
 
 func checkValue(key, v string) error {
 	if strings.TrimSpace(v) == "" {
@@ -214,7 +214,7 @@ func (s *HeaderSet) clear(h http.Header) {
 // State is the security-header state of one response: the HeaderSet in
 // force, whether the request is HTTPS, and the CSP nonce once something
 // asked for it. A server keeps one per request (the App embeds one in its
-// request state and answers IsContextKey with it); applications use Headers
+// request state and answers IsHeaderStateKey with it); applications use Headers
 // and Nonce instead. A State must not be copied after Start.
 type State struct {
 	set    *HeaderSet
@@ -277,17 +277,17 @@ func (s *State) Commit() {
 	s.h[s.set.cspKey] = []string{withNonce(s.set.cspTmpl, *p)}
 }
 
-type stateKey struct{}
+type headerStateKey struct{}
 
-// IsContextKey reports whether key is the context key under which Headers
+// IsHeaderStateKey reports whether key is the context key under which Headers
 // and Nonce look for a request's *State; a server's context answers it.
-func IsContextKey(key any) bool {
-	_, ok := key.(stateKey)
+func IsHeaderStateKey(key any) bool {
+	_, ok := key.(headerStateKey)
 	return ok
 }
 
-func stateFrom(ctx context.Context) *State {
-	s, _ := ctx.Value(stateKey{}).(*State)
+func headerStateFrom(ctx context.Context) *State {
+	s, _ := ctx.Value(headerStateKey{}).(*State)
 	return s
 }
 
@@ -298,7 +298,7 @@ func stateFrom(ctx context.Context) *State {
 // policy without one. Outside an App or the Headers middleware it returns
 // "".
 func Nonce(r *http.Request) string {
-	if s := stateFrom(r.Context()); s != nil {
+	if s := headerStateFrom(r.Context()); s != nil {
 		return s.Nonce()
 	}
 	return ""
@@ -307,7 +307,7 @@ func Nonce(r *http.Request) string {
 // Headers returns middleware that sends p's security headers instead of the
 // App's, for the routes it wraps:
 //
-//	r.With(security.Headers(security.Policy{FrameOptions: "SAMEORIGIN",
+//	r.With(security.Headers(security.HeaderPolicy{FrameOptions: "SAMEORIGIN",
 //		CSP: "default-src 'self'; frame-ancestors 'self'"})).Get("/embed/", embed)
 //
 // Empty fields of p keep the App's values (Config.SecurityHeaders); Off
@@ -315,7 +315,7 @@ func Nonce(r *http.Request) string {
 // the built-in defaults and the middleware does the whole job: it sets the
 // headers, HSTS on HTTPS (r.TLS) and the nonce. An invalid p panics when
 // Headers is called: it is a programming error found at start-up.
-func Headers(p Policy) func(http.Handler) http.Handler {
+func Headers(p HeaderPolicy) func(http.Handler) http.Handler {
 	own, err := NewHeaderSet(p)
 	if err != nil {
 		panic(err.Error())
@@ -338,14 +338,14 @@ func Headers(p Policy) func(http.Handler) http.Handler {
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if s := stateFrom(r.Context()); s != nil {
+			if s := headerStateFrom(r.Context()); s != nil {
 				s.use(mergedFor(s.set), w.Header())
 				next.ServeHTTP(w, r)
 				return
 			}
 			s := &State{}
 			s.Start(w.Header(), own, r.TLS != nil)
-			r = r.WithContext(context.WithValue(r.Context(), stateKey{}, s))
+			r = r.WithContext(context.WithValue(r.Context(), headerStateKey{}, s))
 			cw := &commitwriter.Writer{ResponseWriter: w, C: s}
 			next.ServeHTTP(cw, r)
 			s.Commit()

@@ -11,7 +11,7 @@ import (
 
 func TestHeadersStandalone(t *testing.T) {
 	var nonce string
-	h := security.Headers(security.Policy{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := security.Headers(security.HeaderPolicy{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Query().Has("nonce") {
 			nonce = security.Nonce(r)
 		}
@@ -55,16 +55,16 @@ func TestHeadersStandalone(t *testing.T) {
 func TestNewHeaderSet(t *testing.T) {
 	for _, tt := range []struct {
 		name string
-		p    security.Policy
+		p    security.HeaderPolicy
 		ok   bool
 	}{
-		{"zero", security.Policy{}, true},
-		{"off", security.Policy{CSP: security.Off, FrameOptions: security.Off, HSTS: security.Off}, true},
-		{"custom csp", security.Policy{CSP: "default-src 'none'; img-src https:"}, true},
-		{"newline", security.Policy{FrameOptions: "DENY\r\nSet-Cookie: x=1"}, false},
-		{"bad directive", security.Policy{CSP: "default_src 'self'"}, false},
-		{"twice", security.Policy{CSP: "script-src 'self'; script-src https:"}, false},
-		{"blank", security.Policy{CSP: " ; "}, false},
+		{"zero", security.HeaderPolicy{}, true},
+		{"off", security.HeaderPolicy{CSP: security.Off, FrameOptions: security.Off, HSTS: security.Off}, true},
+		{"custom csp", security.HeaderPolicy{CSP: "default-src 'none'; img-src https:"}, true},
+		{"newline", security.HeaderPolicy{FrameOptions: "DENY\r\nSet-Cookie: x=1"}, false},
+		{"bad directive", security.HeaderPolicy{CSP: "default_src 'self'"}, false},
+		{"twice", security.HeaderPolicy{CSP: "script-src 'self'; script-src https:"}, false},
+		{"blank", security.HeaderPolicy{CSP: " ; "}, false},
 	} {
 		_, err := security.NewHeaderSet(tt.p)
 		if (err == nil) != tt.ok {
@@ -80,7 +80,7 @@ func TestCSPNonceSources(t *testing.T) {
 		{"img-src *", "img-src *"}, // nothing restricts scripts or styles: no nonce needed
 		{"default-src 'self'; script-src 'none'", "default-src 'self'; script-src 'none'; style-src 'self' 'nonce-N'"},
 	} {
-		h := security.Headers(security.Policy{CSP: tt.csp})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := security.Headers(security.HeaderPolicy{CSP: tt.csp})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			security.Nonce(r)
 		}))
 		rec := httptest.NewRecorder()
@@ -97,7 +97,7 @@ func TestCSPNonceSources(t *testing.T) {
 }
 
 func TestHandlerReplacesHeader(t *testing.T) {
-	h := security.Headers(security.Policy{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := security.Headers(security.HeaderPolicy{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		security.Nonce(r)
 		w.Header().Set("Content-Security-Policy", "default-src 'none'")
 		w.Header().Del("X-Frame-Options")

@@ -7,7 +7,10 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
+	"net/netip"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -174,4 +177,65 @@ func TestCSRFBodyThroughApp(t *testing.T) {
 	// Over the limit, sent chunked (no Content-Length): 413, not 403.
 	big := "csrf_token=" + token + "&pad=" + strings.Repeat("p", 70<<10)
 	c.Request("POST", "/upload/", io.MultiReader(strings.NewReader(big)), hdr("application/x-www-form-urlencoded")).AssertStatus(http.StatusRequestEntityTooLarge)
+}
+
+// Behind a trusted proxy that terminates TLS, the CSRF cookie is the
+// Secure __Host- one and the Origin check compares with the forwarded host.
+func TestCSRFBehindProxy(t *testing.T) {
+	cfg := anodetest.Config(t)
+	cfg.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
+	cfg.AllowedHosts = append(cfg.AllowedHosts, "public.example", "backend")
+	app := anodetest.NewAppConfig(t, cfg, anode.Module{
+		Name:      "site",
+		Templates: fstest.MapFS{"site/form.html": {Data: []byte(`{{.CSRFField}}`)}},
+		Routes: func(r *anode.Router) {
+			r.Get("/form/", func(w http.ResponseWriter, r *http.Request) error { return anode.Render(w, r, "site/form.html", nil) })
+			r.Post("/notes/", func(w http.ResponseWriter, r *http.Request) error { _, err := w.Write([]byte("saved")); return err })
+		},
+	})
+	h := app.Handler()
+	send := func(method, path, peer string, hdr http.Header) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(method, path, nil)
+		r.Host, r.RemoteAddr = "backend:8000", peer+":4321"
+		for k, v := range hdr {
+			for _, v := range v {
+				r.Header.Add(k, v)
+			}
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w
+	}
+	fwd := http.Header{"X-Forwarded-Proto": {"https"}, "X-Forwarded-Host": {"public.example"}}
+
+	page := send("GET", "/form/", "10.0.0.1", fwd)
+	cookie := page.Result().Cookies()
+	if page.Code != 200 || len(cookie) != 1 || cookie[0].Name != "__Host-csrftoken" || !cookie[0].Secure {
+		t.Fatalf("behind the proxy: %d, cookies %v", page.Code, cookie)
+	}
+	token := regexp.MustCompile(`value="([^"]+)"`).FindStringSubmatch(page.Body.String())
+	if token == nil {
+		t.Fatalf("no token field in %q", page.Body.String())
+	}
+	post := func(peer, origin string) int {
+		hdr := http.Header{"Origin": {origin}, "Cookie": {cookie[0].Name + "=" + cookie[0].Value}, security.CSRFHeader: {token[1]}}
+		for k, v := range fwd {
+			hdr[k] = v
+		}
+		return send("POST", "/notes/", peer, hdr).Code
+	}
+	if code := post("10.0.0.1", "https://public.example"); code != 200 {
+		t.Errorf("same-origin POST through the proxy: %d, want 200", code)
+	}
+	if code := post("10.0.0.1", "https://evil.example"); code != 403 {
+		t.Errorf("cross-origin POST through the proxy: %d, want 403", code)
+	}
+	// From an untrusted peer the forwarded headers are ignored: the request
+	// is for backend:8000 over http, whose cookie is the plain one.
+	if code := post("192.0.2.1", "https://public.example"); code != 403 {
+		t.Errorf("forged forwarding headers from an untrusted peer: %d, want 403", code)
+	}
+	if c := send("GET", "/form/", "192.0.2.1", http.Header{"X-Forwarded-Proto": {"https"}}).Result().Cookies(); len(c) != 1 || c[0].Name != "csrftoken" || c[0].Secure {
+		t.Errorf("untrusted peer's X-Forwarded-Proto: cookies %v", c)
+	}
 }

@@ -136,7 +136,15 @@ func (c *CSRF) Check(r *http.Request) error {
 	if Safe(r.Method) || bearerOnly(r) {
 		return nil
 	}
-	if err := c.cop.Check(r); err != nil {
+	cr := r
+	if h := Host(r); h != r.Host {
+		// Behind a trusted proxy the browser's Origin names the host the
+		// proxy was asked for (X-Forwarded-Host), not the one it dialled.
+		cr = new(http.Request)
+		*cr = *r
+		cr.Host = h
+	}
+	if err := c.cop.Check(cr); err != nil {
 		if r.Header.Get("Sec-Fetch-Site") != "" {
 			return &CSRFError{Reason: CSRFCrossOrigin}
 		}

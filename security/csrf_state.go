@@ -41,8 +41,9 @@ func (c *CSRF) NewState(ctx context.Context, r *http.Request, w http.ResponseWri
 	return &CSRFState{c: c, ctx: ctx, r: r, w: w}
 }
 
-// secure reports whether the cookie is a Secure, __Host- one for r.
-func (st *CSRFState) secure() bool { return st.c.opts.Secure || st.r.TLS != nil }
+// secure reports whether the cookie is a Secure, __Host- one for r: on
+// HTTPS, also when a trusted proxy terminated it (X-Forwarded-Proto).
+func (st *CSRFState) secure() bool { return st.c.opts.Secure || IsSecure(st.r) }
 
 func (st *CSRFState) cookieName() string {
 	if st.secure() {

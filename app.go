@@ -21,6 +21,7 @@ import (
 	"github.com/anode-go/anode/internal/static"
 	"github.com/anode-go/anode/messages"
 	"github.com/anode-go/anode/orm"
+	"github.com/anode-go/anode/realtime"
 	"github.com/anode-go/anode/session"
 )
 
@@ -42,7 +43,8 @@ type App struct {
 	msgs     *messages.Manager // flash messages (messages.go)
 	sessions *session.Manager  // sessions (sessions.go)
 	sessCfg  sessionConfig
-	mail     mailState // App.Mailer (mail.go)
+	mail     mailState     // App.Mailer (mail.go)
+	rt       realtimeState // App.Realtime (realtime.go)
 	db       *orm.DB
 
 	// serving is set by the serve command: Start then applies pending
@@ -393,9 +395,9 @@ func (a *App) initStatic() {
 			sources = append(sources, static.Source{Name: m.Name, FS: m.Static, Dir: m.StaticDir})
 		}
 	}
-	if len(sources) == 0 {
-		return
-	}
+	// Built in, last so that any module may override them: the realtime
+	// JavaScript client (/static/anode.js).
+	sources = append(sources, static.Source{Name: "anode", FS: realtime.ClientFS()})
 	s, err := static.New(static.Options{Prefix: "/static/", Debug: a.cfg.Debug, Error: func(w http.ResponseWriter, r *http.Request, status int) {
 		RenderError(w, r, &Error{Status: status})
 	}}, sources...)

@@ -63,7 +63,8 @@
   };
 
   // Realtime is one connection to the server, shared by every
-  // subscription. Options: base (default "/realtime"), transports
+  // subscription. Options: base (the endpoints' path, default "/realtime",
+  // or an absolute "https://host/realtime" for another origin), transports
   // (default ["websocket", "sse"]), timeout (ack timeout in ms, default
   // 10000), minDelay and maxDelay (reconnect backoff, default 500 and
   // 20000 ms), onState(state) ("connecting", "open", "closed").
@@ -97,6 +98,7 @@
   Realtime.prototype._isOpen = function () { return this.state === "open"; };
 
   Realtime.prototype._url = function (path) {
+    if (/^https?:\/\//.test(this.base)) return this.base + path;
     var loc = global.location;
     return loc.protocol + "//" + loc.host + this.base + path;
   };

@@ -2,6 +2,7 @@ package realtime_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -24,7 +25,7 @@ import (
 const pageJS = `
 window.received = []; window.state = ""; window.subscribed = false;
 var params = new URLSearchParams(location.search);
-var opts = {minDelay: 100, maxDelay: 1000, onState: function (s) { window.state = s; window.states = (window.states || []).concat(s); }};
+var opts = {minDelay: 500, maxDelay: 1000, onState: function (s) { window.state = s; window.states = (window.states || []).concat(s); }};
 if (params.get("transport")) opts.transports = [params.get("transport")];
 if (params.get("base")) opts.base = params.get("base");
 window.rt = new Anode.Realtime(opts);
@@ -77,6 +78,10 @@ func TestBrowser(t *testing.T) {
 	app.SetLogOutput(logs)
 	hub := app.Realtime()
 	hub.Topic("chat:*", realtime.Rule{Subscribe: realtime.Anyone, Publish: realtime.Anyone})
+	hub.Handle("kick", func(ctx context.Context, c *realtime.Client, data json.RawMessage) (any, error) {
+		c.Close()
+		return nil, nil
+	})
 	app.Router().Get("/page/", func(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_, err := fmt.Fprint(w, pageHTML)
@@ -143,7 +148,35 @@ func TestBrowser(t *testing.T) {
 				t.Errorf("publish resolved with offset %v", offset)
 			}
 			if err := waitJS(ctx, `window.received.some(function (d) { return d.text === "from the page"; })`); err != nil {
-				t.Errorf("the page's own message did not come back: %v", err)
+				t.Fatalf("the page's own message did not come back: %v", err)
+			}
+
+			// The server drops the connection; what is published while
+			// the page is away arrives after it reconnects, once each, in
+			// order.
+			if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`rt.emit("kick").catch(function () {}); undefined`)); err != nil {
+				t.Fatal(err)
+			}
+			for deadline := time.Now().Add(10 * time.Second); hub.Clients() > 0 && time.Now().Before(deadline); {
+				time.Sleep(5 * time.Millisecond)
+			}
+			if hub.Clients() != 0 {
+				t.Fatal("the kicked page is still connected")
+			}
+			for i := 1; i <= 5; i++ {
+				hub.Publish(context.Background(), "chat:lobby", map[string]string{"text": fmt.Sprint("missed ", i)})
+			}
+			if err := waitJS(ctx, `window.received.filter(function (d) { return /^missed/.test(d.text); }).length >= 5 && window.state === "open"`); err != nil {
+				t.Fatalf("missed messages not recovered: %v", err)
+			}
+			time.Sleep(300 * time.Millisecond) // room for a duplicate to show up
+			texts, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.received.map(function (d) { return d.text; })`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []string{"from the server via " + transport, "from the page", "missed 1", "missed 2", "missed 3", "missed 4", "missed 5"}
+			if fmt.Sprint(texts) != fmt.Sprint(want) {
+				t.Errorf("the page received %q, want %q", texts, want)
 			}
 		})
 	}

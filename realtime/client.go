@@ -312,7 +312,7 @@ func (c *Client) subscribe(f inFrame) {
 	}
 	hist, err := c.hub.broker.History(c.ctx, f.Topic, after, limit)
 	if err != nil {
-		c.hub.detach(c, f.Topic)
+		c.hub.detach(c, f.Topic, sub)
 		c.dropSub(f.Topic, sub)
 		c.fail(f, err, errInternal)
 		return
@@ -337,6 +337,7 @@ func (c *Client) subscribe(f inFrame) {
 	c.mu.Lock()
 	if c.subs[f.Topic] != sub { // unsubscribed or disconnected meanwhile
 		c.mu.Unlock()
+		c.hub.detach(c, f.Topic, sub)
 		return
 	}
 	c.ack(ackFrame{ID: f.ID, Topic: f.Topic, Epoch: latest.Epoch, Offset: latest.Offset, Recovered: recovered, Missed: len(missed)})
@@ -359,6 +360,12 @@ func (c *Client) subscribe(f inFrame) {
 	if sub.presence {
 		if err := c.hub.presence.Join(c.ctx, f.Topic, c.member()); err != nil {
 			c.hub.log.ErrorContext(c.ctx, "realtime: presence join failed", "client", c.id, "topic", f.Topic, "error", err)
+		}
+		c.mu.Lock()
+		gone := c.subs[f.Topic] != sub
+		c.mu.Unlock()
+		if gone { // left while joining (an SSE stream ending): undo
+			c.leave(f.Topic, sub)
 		}
 	}
 }
@@ -394,7 +401,7 @@ func (c *Client) unsubscribe(f inFrame) {
 
 // leave detaches c from topic and removes its presence.
 func (c *Client) leave(topic string, sub *subscription) {
-	c.hub.detach(c, topic)
+	c.hub.detach(c, topic, sub)
 	if sub.presence {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(c.ctx), 5*time.Second)
 		defer cancel()

@@ -324,15 +324,15 @@ func (h *Hub) attach(ctx context.Context, c *Client, topic string, sub *subscrip
 	return nil
 }
 
-// detach removes c from topic, unsubscribing the instance from the
-// broker after its last client.
-func (h *Hub) detach(c *Client, topic string) {
+// detach removes c's subscription sub from topic, unsubscribing the
+// instance from the broker after its last client.
+func (h *Hub) detach(c *Client, topic string, sub *subscription) {
 	h.subMu.Lock()
 	defer h.subMu.Unlock()
 	h.mu.Lock()
 	lt := h.topics[topic]
 	var cancel func()
-	if lt != nil {
+	if lt != nil && lt.subs[c] == sub {
 		delete(lt.subs, c)
 		if len(lt.subs) == 0 {
 			delete(h.topics, topic)

@@ -101,6 +101,16 @@ func (h *Hub) serveStream(w http.ResponseWriter, r *http.Request) {
 	c.cleanup()
 }
 
+var dataPrefix, eventEnd = []byte("data: "), []byte("\n\n")
+
+// closeFrame ends an SSE stream, carrying what a WebSocket close frame
+// would.
+type closeFrame struct {
+	Type   string `json:"type"`
+	Code   int    `json:"code"`
+	Reason string `json:"reason,omitempty"`
+}
+
 // sseWriteLoop writes queued frames as events and a comment every
 // PingInterval, until the client is closed or a write fails.
 func (h *Hub) sseWriteLoop(c *Client, w io.Writer, rc *http.ResponseController) {
@@ -116,13 +126,31 @@ func (h *Hub) sseWriteLoop(c *Client, w io.Writer, rc *http.ResponseController) 
 		}
 		return rc.Flush() == nil
 	}
+	writeQueued := func() bool {
+		batch = c.q.take(batch)
+		defer clear(batch)
+		rc.SetWriteDeadline(time.Now().Add(h.opts.WriteTimeout))
+		for _, frame := range batch {
+			// Frames are single-line JSON (encoding/json escapes
+			// newlines), so one data line carries one frame.
+			for _, p := range [][]byte{dataPrefix, frame, eventEnd} {
+				if _, err := w.Write(p); err != nil {
+					return false
+				}
+			}
+		}
+		return rc.Flush() == nil // one flush per batch
+	}
 	for {
 		select {
 		case <-c.ctx.Done(): // the client went away
 			c.close(CloseNormal, "")
 			return
 		case <-c.done:
-			write(fmt.Appendf(nil, "data: {\"type\":\"close\",\"code\":%d,\"reason\":%q}\n\n", c.code, c.reason))
+			if c.code != CloseSlowConsumer && !writeQueued() {
+				return
+			}
+			write(dataPrefix, encode(closeFrame{Type: "close", Code: c.code, Reason: c.reason}), eventEnd)
 			return
 		case <-ping.C:
 			if !write([]byte(": ping\n\n")) {
@@ -130,16 +158,10 @@ func (h *Hub) sseWriteLoop(c *Client, w io.Writer, rc *http.ResponseController) 
 				return
 			}
 		case <-c.q.notify:
-			batch = c.q.take(batch)
-			for _, frame := range batch {
-				// Frames are single-line JSON (encoding/json escapes
-				// newlines), so one data line carries one frame.
-				if c.closed() || !write([]byte("data: "), frame, []byte("\n\n")) {
-					c.close(CloseNormal, "")
-					break
-				}
+			if !writeQueued() {
+				c.close(CloseNormal, "")
+				return
 			}
-			clear(batch)
 		}
 	}
 }

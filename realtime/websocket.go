@@ -122,30 +122,35 @@ func (h *Hub) run(c *Client, s socket) {
 }
 
 // writeLoop writes queued frames until the client is closed, then sends
-// the close frame.
+// the close frame. Frames still queued at a close are written first,
+// except for a slow consumer, whose queue is what it failed to read.
 func (h *Hub) writeLoop(c *Client, s socket) {
 	var batch [][]byte
-	for {
-		select {
-		case <-c.done:
-			s.Close(c.code, c.reason)
-			return
-		case <-c.q.notify:
-		}
+	write := func() bool {
 		batch = c.q.take(batch)
-		for i, frame := range batch {
-			if c.closed() {
-				break
-			}
+		defer clear(batch)
+		for _, frame := range batch {
 			ctx, cancel := context.WithTimeout(c.ctx, h.opts.WriteTimeout)
 			err := s.Write(ctx, frame)
 			cancel()
-			batch[i] = nil
 			if err != nil {
-				c.close(CloseNormal, "")
-				break
+				return false
 			}
 		}
-		clear(batch)
+		return true
+	}
+	for {
+		select {
+		case <-c.done:
+			if c.code != CloseSlowConsumer {
+				write()
+			}
+			s.Close(c.code, c.reason)
+			return
+		case <-c.q.notify:
+			if !write() {
+				c.close(CloseNormal, "")
+			}
+		}
 	}
 }

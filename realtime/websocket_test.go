@@ -480,3 +480,29 @@ func TestOrigin(t *testing.T) {
 		}
 	}
 }
+
+func TestHeartbeat(t *testing.T) {
+	_, srv := newHub(t, realtime.Options{PingInterval: 100 * time.Millisecond, PongTimeout: 300 * time.Millisecond}, func(h *realtime.Hub) {
+		h.Topic("t", openRule())
+	})
+	// A client that reads answers pings (coder/websocket does it while
+	// reading) and stays connected well past several intervals.
+	alive := dial(t, srv, nil)
+	frames := make(chan error, 1)
+	go func() {
+		_, err := alive.tryRead(1500 * time.Millisecond) // nothing arrives: a timeout
+		frames <- err
+	}()
+	time.Sleep(time.Second)
+	alive.send(map[string]any{"type": "subscribe", "topic": "t"})
+	if err := <-frames; err != nil {
+		t.Fatalf("a responsive client lost its connection: %v", err)
+	}
+
+	// A client that never reads never answers: closed as idle.
+	idle := dial(t, srv, nil)
+	time.Sleep(time.Second)
+	if code := idle.closeCode(5 * time.Second); code != realtime.CloseIdleTimeout {
+		t.Errorf("unresponsive client: close %d, want %d", code, realtime.CloseIdleTimeout)
+	}
+}

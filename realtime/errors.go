@@ -11,6 +11,7 @@ type Error struct {
 	Message string
 }
 
+// Error returns "realtime: CODE: MESSAGE".
 func (e *Error) Error() string { return "realtime: " + e.Code + ": " + e.Message }
 
 // Errors a client may receive. Policies and handlers may return them.

@@ -172,3 +172,25 @@ func TestSSE(t *testing.T) {
 		t.Errorf("cross-origin stream: %v", resp)
 	}
 }
+
+func TestSSEShutdown(t *testing.T) {
+	hub, srv := newHub(t, realtime.Options{}, func(h *realtime.Hub) { h.Topic("t", openRule()) })
+	s, _ := openSSE(t, srv, "topic=t", nil)
+	s.expect("ack")
+	hub.Publish(context.Background(), "t", 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := hub.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// What was queued is written first, then the close event.
+	if m := s.expect("message"); m.Offset != 1 {
+		t.Errorf("message %+v", m)
+	}
+	if f := s.expect("close"); f.Code != float64(realtime.CloseGoingAway) {
+		t.Errorf("close event %+v", f)
+	}
+	if _, resp := openSSE(t, srv, "topic=t", nil); resp == nil || resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("stream during shutdown: %v", resp)
+	}
+}

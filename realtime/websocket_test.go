@@ -506,3 +506,23 @@ func TestHeartbeat(t *testing.T) {
 		t.Errorf("unresponsive client: close %d, want %d", code, realtime.CloseIdleTimeout)
 	}
 }
+
+func TestCompressionOptIn(t *testing.T) {
+	for _, on := range []bool{false, true} {
+		_, srv := newHub(t, realtime.Options{Compression: on}, func(h *realtime.Hub) { h.Topic("t", openRule()) })
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		c, resp, err := websocket.Dial(ctx, wsURL(srv), &websocket.DialOptions{CompressionMode: websocket.CompressionContextTakeover})
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ext := resp.Header.Get("Sec-WebSocket-Extensions")
+		if strings.Contains(ext, "permessage-deflate") != on {
+			t.Errorf("Compression %v: extensions %q", on, ext)
+		}
+		w := &wsClient{t: t, c: c}
+		w.expect("hello")
+		w.subscribe("t", nil)
+		c.CloseNow()
+	}
+}

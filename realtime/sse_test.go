@@ -194,3 +194,20 @@ func TestSSEShutdown(t *testing.T) {
 		t.Errorf("stream during shutdown: %v", resp)
 	}
 }
+
+func TestSSERateLimit(t *testing.T) {
+	_, srv := newHub(t, realtime.Options{RateLimit: 0.5, RateBurst: 2}, func(h *realtime.Hub) { h.Topic("t", openRule()) })
+	s, _ := openSSE(t, srv, "", nil)
+	for i := range 2 {
+		if st := s.send(`{"type":"presence","id":1,"topic":"t"}`, s.hello.Token); st != http.StatusAccepted {
+			t.Fatalf("send %d within the burst: %d", i, st)
+		}
+		s.expect("error") // no_presence: the topic keeps none
+	}
+	if st := s.send(`{"type":"presence","id":1,"topic":"t"}`, s.hello.Token); st != http.StatusTooManyRequests {
+		t.Errorf("over the limit: %d, want 429", st)
+	}
+	if f := s.expect("error"); f.Code != "rate_limited" {
+		t.Errorf("stream: %+v", f)
+	}
+}

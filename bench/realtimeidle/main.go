@@ -16,7 +16,9 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"runtime"
@@ -37,6 +39,7 @@ func main() {
 	n := flag.Int("n", 1000, "connections (at most 10000)")
 	client := flag.String("client", "", "internal: run as the client process against this address")
 	compress := flag.Bool("compress", false, "offer permessage-deflate")
+	bare := flag.Bool("bare", false, "serve the Hub on a plain http.Server instead of through an App")
 	heapProfile := flag.String("heapprofile", "", "write a heap profile (in use) with the connections open to this file")
 	flag.Parse()
 	if *n < 1 || *n > 10000 {
@@ -50,7 +53,7 @@ func main() {
 		runClients(ctx, *client, *n, *compress)
 		return
 	}
-	if err := runServer(ctx, *n, *compress, *heapProfile); err != nil {
+	if err := runServer(ctx, *n, *compress, *bare, *heapProfile); err != nil {
 		fmt.Fprintln(os.Stderr, "realtimeidle:", err)
 		os.Exit(1)
 	}
@@ -94,23 +97,32 @@ func rss() uint64 {
 	return 0
 }
 
-func runServer(ctx context.Context, n int, compress bool, heapProfile string) error {
+func runServer(ctx context.Context, n int, compress, bare bool, heapProfile string) error {
 	cfg := anode.Config{SecretKey: "realtimeidle-benchmark-secret-key-0123456789", AllowedHosts: []string{"127.0.0.1"}, DataDir: os.TempDir()}
 	if compress {
 		os.Setenv("ANODE_REALTIME_COMPRESSION", "true")
 	}
-	app := anode.New(cfg)
-	app.SetLogOutput(discard{})
-	hub := app.Realtime()
-	hub.Topic("idle", realtime.Rule{Subscribe: realtime.Anyone})
-	if err := app.Start(ctx); err != nil {
-		return err
+	var hub *realtime.Hub
+	var srv *http.Server
+	if bare {
+		hub = realtime.New(realtime.Options{Compression: compress, Logger: slog.New(slog.NewTextHandler(discard{}, nil))})
+		mux := http.NewServeMux()
+		mux.Handle("/realtime/ws", hub.WebSocket())
+		srv = &http.Server{Handler: mux}
+	} else {
+		app := anode.New(cfg)
+		app.SetLogOutput(discard{})
+		hub = app.Realtime()
+		if err := app.Start(ctx); err != nil {
+			return err
+		}
+		srv = app.Server()
 	}
+	hub.Topic("idle", realtime.Rule{Subscribe: realtime.Anyone})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
-	srv := app.Server()
 	go srv.Serve(ln)
 	defer srv.Close()
 	defer hub.Close()
@@ -158,7 +170,7 @@ func runServer(ctx context.Context, n int, compress bool, heapProfile string) er
 	cmd.Wait()
 
 	per := func(a, b uint64) float64 { return (float64(a) - float64(b)) / float64(n) / 1024 }
-	fmt.Printf("connections: %d (compression %v), %s/%s, Go %s\n", n, compress, runtime.GOOS, runtime.GOARCH, runtime.Version())
+	fmt.Printf("connections: %d (compression %v, bare hub %v), %s/%s, Go %s\n", n, compress, bare, runtime.GOOS, runtime.GOARCH, runtime.Version())
 	fmt.Printf("goroutines per connection: %.2f\n", float64(after.goroutines-before.goroutines)/float64(n))
 	fmt.Printf("per connection: heap %.1f KiB + stacks %.1f KiB = %.1f KiB; Go runtime total (Sys-HeapReleased) %.1f KiB; RSS %.1f KiB\n",
 		per(after.heap, before.heap), per(after.stack, before.stack), per(after.heap+after.stack, before.heap+before.stack), per(after.sys, before.sys), per(after.rss, before.rss))

@@ -101,9 +101,9 @@ func (c *Client) Identity() Identity { return c.ident }
 // Transport returns "websocket" or "sse".
 func (c *Client) Transport() string { return c.transport }
 
-// Context returns the connection's context: the handshake request's
-// context (its values, such as the session and the user, included),
-// cancelled when the connection ends.
+// Context returns the connection's context: it carries the handshake
+// request's values (the session, the user) and is cancelled when the
+// connection ends, not when the handshake request does.
 func (c *Client) Context() context.Context { return c.ctx }
 
 // Set stores per-connection metadata under key, for later policies and

@@ -72,13 +72,21 @@ func (h *Hub) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 		return // Accept has answered (400 for a request that is not an upgrade)
 	}
 	conn.SetReadLimit(h.opts.MaxMessageBytes)
-	c := h.newClient(r.Context(), ident, "websocket")
+	// The connection outlives this handler: net/http cancels the request's
+	// context when the handler returns, so the client's keeps its values
+	// but not its cancellation.
+	c := h.newClient(context.WithoutCancel(r.Context()), ident, "websocket")
 	if !h.register(c) {
 		conn.Close(CloseGoingAway, "server shutting down")
 		return
 	}
-	defer h.unregister(c)
-	h.run(c, coderSocket{conn})
+	// Read on a fresh goroutine and return: the handler's goroutine has
+	// grown a stack through every middleware (16 KiB against 8 KiB), which
+	// an idle connection would otherwise keep.
+	go func() {
+		defer h.unregister(c)
+		h.run(c, coderSocket{conn})
+	}()
 }
 
 // run serves a connected socket until it ends: this goroutine reads,

@@ -44,6 +44,8 @@ type App struct {
 	sessions *session.Manager  // sessions (sessions.go)
 	sessCfg  sessionConfig
 	mail     mailState     // App.Mailer (mail.go)
+	limits   limitState    // App.RateLimitStore (ratelimit.go)
+	caches   cacheState    // App.Cache (cache.go)
 	rt       realtimeState // App.Realtime (realtime.go)
 	db       *orm.DB
 
@@ -83,6 +85,8 @@ func New(cfg Config) *App {
 	a.router.table.app = a
 	a.registry = orm.NewRegistry()
 	a.configureSessions()
+	a.openCaches()
+	a.configureRateLimit()
 	var b [5]byte
 	rand.Read(b[:])
 	a.idPrefix = strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:])) + "-"

@@ -33,8 +33,13 @@ type Config struct {
 	AllowedHosts []string
 	// DatabaseURL selects the database. ANODE_DATABASE_URL.
 	DatabaseURL string
-	// CacheURL selects the cache store. ANODE_CACHE_URL.
+	// CacheURL selects the default cache's store (docs/cache.md):
+	// memory://?size=64MB, redis://host:6379/0, memcached://h1:11211,h2:11211,
+	// dummy://. ANODE_CACHE_URL. Default memory://.
 	CacheURL string
+	// Caches are more caches by name (lower case), each a URL like
+	// CacheURL; App.NamedCache returns them. ANODE_CACHE_<NAME>_URL.
+	Caches map[string]string
 	// BrokerURL selects the realtime broker. ANODE_BROKER_URL.
 	BrokerURL string
 	// EmailURL selects the email backend (docs/mail.md): console://,
@@ -155,6 +160,7 @@ func LoadConfig(env map[string]string, dotenv string) Config {
 	c.AllowedHosts = p.list("ANODE_ALLOWED_HOSTS")
 	c.DatabaseURL = p.str("ANODE_DATABASE_URL", "")
 	c.CacheURL = p.str("ANODE_CACHE_URL", "")
+	c.Caches = namedCacheURLs(env)
 	c.BrokerURL = p.str("ANODE_BROKER_URL", "")
 	c.EmailURL = p.str("ANODE_EMAIL_URL", "")
 	c.DefaultFromEmail = p.str("ANODE_DEFAULT_FROM_EMAIL", "")

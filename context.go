@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/anode-go/anode/messages"
+	"github.com/anode-go/anode/security"
 	"github.com/anode-go/anode/session"
 )
 
@@ -45,6 +46,9 @@ func (st *requestState) Value(key any) any {
 	}
 	if session.IsContextKey(key) {
 		return st.session()
+	}
+	if security.IsRequestInfoKey(key) {
+		return (*limitHost)(st) // ratelimit.go
 	}
 	return st.Context.Value(key)
 }

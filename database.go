@@ -2,6 +2,7 @@ package anode
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 
@@ -47,11 +48,13 @@ func (a *App) openDatabase(ctx context.Context) error {
 	return nil
 }
 
-// Close releases what Start opened (the database). Run calls it when the
-// command ends; anodetest calls it when the test ends.
+// Close releases what New and Start opened (the caches, the database). Run
+// calls it when the command ends; anodetest calls it when the test ends.
 func (a *App) Close() error {
+	err := a.closeCaches()
+	a.closeRateLimitStore()
 	if a.db != nil {
-		return a.db.Close()
+		err = errors.Join(err, a.db.Close())
 	}
-	return nil
+	return err
 }

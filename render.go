@@ -214,6 +214,9 @@ func (a *App) initTemplates() {
 			Static: a.staticURL,
 			Funcs:  a.tmpl.funcs,
 			Vars:   vars,
+			// Django's {% cache %} uses the "template_fragments" cache when
+			// there is one.
+			Fragments: cacheFragments{a.fragmentCache()},
 		}, sources...)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("anode: templates: %w", err))

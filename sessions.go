@@ -3,6 +3,7 @@ package anode
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -17,6 +18,7 @@ import (
 // New.
 type sessionConfig struct {
 	store, redisURL, cookieName string
+	cacheName                   string
 	secure                      bool
 	idle, absolute              time.Duration
 }
@@ -26,7 +28,8 @@ type sessionConfig struct {
 func (a *App) configureSessions() {
 	c := &a.sessCfg
 	settings := []Setting{
-		Var(&c.store, "ANODE_SESSION_STORE", "", "where sessions are kept: db, cookie or redis (default: db when the app has a database, else cookie)"),
+		Var(&c.store, "ANODE_SESSION_STORE", "", "where sessions are kept: db, cookie, cache or redis (default: db when the app has a database, else cookie)"),
+		Var(&c.cacheName, "ANODE_SESSION_CACHE", DefaultCache, "the cache of the cache session store (a name of ANODE_CACHE_<NAME>_URL, or default)"),
 		Var(&c.redisURL, "ANODE_SESSION_REDIS_URL", "", "the Redis server of the redis session store (default ANODE_CACHE_URL when it is a redis:// URL)"),
 		Var(&c.cookieName, "ANODE_SESSION_COOKIE_NAME", "sessionid", "the session cookie's name"),
 		Var(&c.secure, "ANODE_SESSION_COOKIE_SECURE", false, "set the session cookie's Secure flag on every response (it is always set on HTTPS requests)"),
@@ -40,6 +43,10 @@ func (a *App) configureSessions() {
 	}
 	switch c.store {
 	case "", "db", "cookie":
+	case "cache":
+		if _, ok := a.cfg.Caches[c.cacheName]; !ok && c.cacheName != DefaultCache {
+			a.cfg.errs = append(a.cfg.errs, &ConfigError{Var: "ANODE_SESSION_CACHE", Value: c.cacheName, Reason: "no such cache: set ANODE_CACHE_" + strings.ToUpper(c.cacheName) + "_URL, or use default"})
+		}
 	case "redis":
 		if c.redisURL == "" {
 			c.redisURL = a.cfg.CacheURL
@@ -48,7 +55,7 @@ func (a *App) configureSessions() {
 			a.cfg.errs = append(a.cfg.errs, &ConfigError{Var: "ANODE_SESSION_REDIS_URL", Value: c.redisURL, Reason: "the redis session store needs a redis:// URL: " + err.Error()})
 		}
 	default:
-		a.cfg.errs = append(a.cfg.errs, &ConfigError{Var: "ANODE_SESSION_STORE", Value: c.store, Reason: "want db, cookie or redis"})
+		a.cfg.errs = append(a.cfg.errs, &ConfigError{Var: "ANODE_SESSION_STORE", Value: c.store, Reason: "want db, cookie, cache or redis"})
 	}
 }
 
@@ -101,6 +108,10 @@ func (a *App) newSessions() *session.Manager {
 			store = rs
 			a.OnShutdown(func(context.Context) error { return rs.Close() })
 		}
+	case c.store == "cache":
+		// Through the cache framework, strict: a cache failure is an
+		// error, never a silently empty session.
+		store = session.NewCacheStore(a.NamedCache(c.cacheName))
 	case a.db != nil && a.module(session.ModuleName) != nil && c.store != "cookie":
 		store = session.NewDBStore(a.db)
 	case c.store == "db":

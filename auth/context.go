@@ -16,7 +16,8 @@ type ctxKey struct{}
 // requestUser is a request's user, loaded from its session on first use.
 type requestUser struct {
 	c      *config
-	bearer string // the Authorization: Bearer token, if any
+	req    *http.Request // the request as the middleware saw it (client address)
+	bearer string        // the Authorization: Bearer token, if any
 	mu     sync.Mutex
 	loaded bool
 	user   *User
@@ -28,7 +29,7 @@ type requestUser struct {
 // marked Public to the login page, as RequireLogin does.
 func (c *config) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := context.WithValue(r.Context(), ctxKey{}, &requestUser{c: c, bearer: bearerToken(r)})
+		ctx := context.WithValue(r.Context(), ctxKey{}, &requestUser{c: c, req: r, bearer: bearerToken(r)})
 		r = r.WithContext(ctx)
 		if c.loginRequired && !c.public(r) {
 			RequireLogin(next).ServeHTTP(w, r)

@@ -44,6 +44,16 @@ const sessionHashKey = "_auth_user_hash"
 // with a hash by the default hasher. Other errors are the database's, or
 // a stored hash that no hasher can read.
 func Authenticate(ctx context.Context, db *orm.DB, username, pw string) (*User, error) {
+	attempt, err := startLogin(ctx, username)
+	if err != nil {
+		return nil, err
+	}
+	u, err := authenticate(ctx, db, username, pw)
+	attempt.done(ctx, err)
+	return u, err
+}
+
+func authenticate(ctx context.Context, db *orm.DB, username, pw string) (*User, error) {
 	u, err := orm.From[User](db).Filter("username", username).Get(ctx)
 	if errors.Is(err, orm.ErrNotFound) {
 		password.DummyVerify(pw)

@@ -45,6 +45,7 @@ type config struct {
 	resetTimeout   time.Duration
 	resetBaseURL   string
 	clock          func() time.Time // nil: time.Now; tests move it
+	throttle       throttle         // login and password reset throttling (throttle.go)
 }
 
 // Module returns the auth module: the User, Group, Permission and Token models and
@@ -54,7 +55,11 @@ type config struct {
 // commands. Settings: ANODE_LOGIN_URL (default /accounts/login/),
 // ANODE_LOGIN_REDIRECT_URL (/), ANODE_LOGOUT_REDIRECT_URL (/),
 // ANODE_PASSWORD_RESET_TIMEOUT (72h), ANODE_PASSWORD_RESET_BASE_URL (empty:
-// the request's scheme and host) and ANODE_LOGIN_REQUIRED (false).
+// the request's scheme and host), ANODE_LOGIN_REQUIRED (false), and the
+// throttling of failed logins and reset requests: ANODE_LOGIN_THROTTLE
+// (true), ANODE_LOGIN_ATTEMPTS (5 per username and client address),
+// ANODE_LOGIN_ATTEMPTS_PER_IP (100) and ANODE_LOGIN_ATTEMPTS_WINDOW (15m),
+// counted in App.RateLimitStore (see docs/auth.md).
 //
 // With ANODE_LOGIN_REQUIRED=true, as with Django's LoginRequiredMiddleware,
 // every route requires a signed-in user unless it is marked with
@@ -69,14 +74,14 @@ func module(c *config) anode.Module {
 		Name:       ModuleName,
 		Models:     []any{User{}, Group{}, Permission{}, Token{}},
 		Migrations: migrations.All,
-		Settings: []anode.Setting{
+		Settings: append([]anode.Setting{
 			anode.Var(&c.loginURL, "ANODE_LOGIN_URL", "/accounts/login/", "where RequireLogin sends visitors who are not signed in"),
 			anode.Var(&c.loginRedirect, "ANODE_LOGIN_REDIRECT_URL", "/", "where the login view goes after signing in when no safe next is given"),
 			anode.Var(&c.logoutRedirect, "ANODE_LOGOUT_REDIRECT_URL", "/", "where the logout view goes after signing out"),
 			anode.Var(&c.loginRequired, "ANODE_LOGIN_REQUIRED", false, "require a signed-in user on every route not marked Public"),
 			anode.Var(&c.resetTimeout, "ANODE_PASSWORD_RESET_TIMEOUT", 72*time.Hour, "how long a password reset link works"),
 			anode.Var(&c.resetBaseURL, "ANODE_PASSWORD_RESET_BASE_URL", "", "scheme and host of password reset links (https://example.com); empty: the request's, if its host is in ANODE_ALLOWED_HOSTS"),
-		},
+		}, c.throttle.settings()...),
 		Middleware:   []anode.Middleware{c.middleware},
 		Routes:       c.routes,
 		Templates:    tmpl,
@@ -85,6 +90,7 @@ func module(c *config) anode.Module {
 		Commands:     commands,
 		Init: func(ctx context.Context, app *anode.App) error {
 			c.app = app
+			c.throttle.init(app.RateLimitStore(), c.now, app.Logger())
 			app.TemplateVar(render.VarUser, func(r *http.Request) any {
 				if u := UserFromRequest(r); u != nil {
 					return u

@@ -17,6 +17,7 @@ import (
 	"github.com/anode-go/anode/internal/signing"
 	"github.com/anode-go/anode/mail"
 	"github.com/anode-go/anode/orm"
+	"github.com/anode-go/anode/security"
 	"github.com/anode-go/anode/session"
 )
 
@@ -116,10 +117,18 @@ func (c *config) passwordResetForm(w http.ResponseWriter, r *http.Request) error
 // password and the posted email, and redirects to the done page whether
 // or not there is one, so the page does not tell which addresses have
 // accounts. A failed send is logged, not shown, for the same reason.
+// Requests are throttled per email address (5 an hour) and per client
+// address (20 an hour), so the form cannot be used to flood a mailbox;
+// the throttle answers alike for addresses with and without accounts.
 func (c *config) passwordReset(w http.ResponseWriter, r *http.Request) error {
 	email := strings.TrimSpace(r.PostFormValue("email"))
 	if email == "" || len(email) > 254 || !strings.Contains(email, "@") {
 		return c.app.Render(w, r, "auth/password_reset.html", passwordResetPage{Email: email, Error: "Enter a valid email address."})
+	}
+	var throttled *ThrottledError
+	if err := c.throttleReset(r, email); errors.As(err, &throttled) {
+		w.Header().Set("Retry-After", strconv.FormatInt(security.RetryAfterSeconds(throttled.RetryAfter), 10))
+		return c.app.RenderStatus(w, r, http.StatusTooManyRequests, "auth/password_reset.html", passwordResetPage{Email: email, Error: throttled.PublicMessage()})
 	}
 	base, err := c.siteURL(r)
 	if err != nil {

@@ -3,8 +3,10 @@ package auth
 import (
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/anode-go/anode"
+	"github.com/anode-go/anode/security"
 )
 
 // loginPage is the data of the login template (auth/login.html).
@@ -23,7 +25,11 @@ func (c *config) login(w http.ResponseWriter, r *http.Request) error {
 	username, pw, next := r.PostFormValue("username"), r.PostFormValue("password"), r.PostFormValue("next")
 	u, err := Authenticate(r.Context(), c.app.DB(), username, pw)
 	var msg string
+	var throttled *ThrottledError
 	switch {
+	case errors.As(err, &throttled):
+		w.Header().Set("Retry-After", strconv.FormatInt(security.RetryAfterSeconds(throttled.RetryAfter), 10))
+		return c.app.RenderStatus(w, r, http.StatusTooManyRequests, "auth/login.html", loginPage{Username: username, Next: next, Error: throttled.PublicMessage()})
 	case errors.Is(err, ErrInvalidCredentials):
 		msg = "Please enter a correct username and password. Note that both fields may be case-sensitive."
 	case errors.Is(err, ErrInactive):

@@ -40,6 +40,8 @@ type Page struct {
 	Request *http.Request
 
 	vars   *vars
+	tmpl   *template.Template // the page's set, for Cache
+	frags  FragmentCache
 	done   uint64 // bit i: value i computed
 	values []any
 }

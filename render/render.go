@@ -123,6 +123,10 @@ type Options struct {
 	// methods of the same meaning on [Page]. A processor runs at most once per
 	// render, and only if a template reads its value.
 	Vars map[string]func(r *http.Request) any
+
+	// Fragments caches what templates render with [Page.Cache]; nil
+	// renders those fragments every time.
+	Fragments FragmentCache
 }
 
 // Engine renders templates. It is safe for concurrent use.
@@ -293,6 +297,7 @@ func (t *Template) execute(r *http.Request, data any) (*bytes.Buffer, error) {
 	buf := bufPool.Get().(*bytes.Buffer)
 	p := pagePool.Get().(*Page)
 	p.Data, p.Request, p.vars = data, r, t.e.vars
+	p.tmpl, p.frags = pg.tmpl, t.e.opts.Fragments
 	err := pg.tmpl.Execute(buf, p)
 	p.reset()
 	pagePool.Put(p)

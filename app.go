@@ -21,6 +21,7 @@ import (
 	"github.com/anode-go/anode/internal/static"
 	"github.com/anode-go/anode/messages"
 	"github.com/anode-go/anode/orm"
+	"github.com/anode-go/anode/realtime"
 	"github.com/anode-go/anode/security"
 	"github.com/anode-go/anode/session"
 )
@@ -46,9 +47,10 @@ type App struct {
 	sec      securityState  // security headers, allowed hosts (security.go)
 	csrf     *security.CSRF // nil when ANODE_CSRF=false (csrf.go)
 	csrfCfg  csrfConfig
-	mail     mailState  // App.Mailer (mail.go)
-	limits   limitState // App.RateLimitStore (ratelimit.go)
-	caches   cacheState // App.Cache (cache.go)
+	mail     mailState     // App.Mailer (mail.go)
+	limits   limitState    // App.RateLimitStore (ratelimit.go)
+	caches   cacheState    // App.Cache (cache.go)
+	rt       realtimeState // App.Realtime (realtime.go)
 	db       *orm.DB
 
 	// serving is set by the serve command: Start then applies pending
@@ -410,9 +412,9 @@ func (a *App) initStatic() {
 			sources = append(sources, static.Source{Name: m.Name, FS: m.Static, Dir: m.StaticDir})
 		}
 	}
-	if len(sources) == 0 {
-		return
-	}
+	// Built in, last so that any module may override them: the realtime
+	// JavaScript client (/static/anode.js).
+	sources = append(sources, static.Source{Name: "anode", FS: realtime.ClientFS()})
 	s, err := static.New(static.Options{Prefix: "/static/", Debug: a.cfg.Debug, Error: func(w http.ResponseWriter, r *http.Request, status int) {
 		RenderError(w, r, &Error{Status: status})
 	}}, sources...)

@@ -1,0 +1,75 @@
+package anode
+
+import (
+	"fmt"
+
+	"github.com/anode-go/anode/realtime"
+)
+
+// realtimeState is the App's realtime hub and its settings.
+type realtimeState struct {
+	hub            *realtime.Hub
+	trustedOrigins []string
+	compression    bool
+}
+
+// RealtimeModuleName is the name of the module App.Realtime installs.
+const RealtimeModuleName = "realtime"
+
+// Realtime returns the App's realtime hub (see package realtime and
+// docs/realtime.md), building it on the first call: its broker comes
+// from ANODE_BROKER_URL (memory:// by default), its allowed origins from
+// ANODE_ALLOWED_HOSTS and ANODE_REALTIME_TRUSTED_ORIGINS, and a module
+// "realtime" mounts the WebSocket endpoint at /realtime/ws (route
+// "realtime-ws") and the SSE endpoint at /realtime/sse ("realtime-sse")
+// as streaming routes; on graceful shutdown every client is closed with
+// 1001. The JavaScript client is at /static/anode.js in every App.
+//
+// Call it first before the App starts (in main, or a module's Init) to
+// configure topics and handlers; later calls return the same Hub, from
+// any goroutine (FromContext(ctx).Realtime() in a handler). A first call
+// after the App has started panics. A bad ANODE_BROKER_URL stops
+// start-up with a ConfigError.
+func (a *App) Realtime() *realtime.Hub {
+	if h := a.rt.hub; h != nil {
+		return h
+	}
+	if a.handler != nil {
+		panic(fmt.Sprintf("anode: App.Realtime first called at %s after the app started; call it before Start, Run or Handler", callSite()))
+	}
+	rs := &a.rt
+	settings := []Setting{
+		Var(&rs.trustedOrigins, "ANODE_REALTIME_TRUSTED_ORIGINS", nil, "origins besides the allowed hosts whose pages may open realtime connections (https://app.example.com)"),
+		Var(&rs.compression, "ANODE_REALTIME_COMPRESSION", false, "offer permessage-deflate to WebSocket clients (more memory and CPU per connection)"),
+	}
+	for _, s := range settings {
+		if err := s.apply(&a.cfg); err != nil {
+			a.cfg.errs = append(a.cfg.errs, err)
+		}
+	}
+	broker, err := realtime.OpenBroker(a.cfg.BrokerURL)
+	if err != nil {
+		a.cfg.errs = append(a.cfg.errs, &ConfigError{Var: "ANODE_BROKER_URL", Value: a.cfg.BrokerURL, Reason: err.Error()})
+		broker = realtime.NewMemoryBroker(realtime.MemoryOptions{}) // start-up fails anyway
+	}
+	h := realtime.New(realtime.Options{
+		Broker:         broker,
+		AllowedHosts:   a.cfg.AllowedHosts,
+		TrustedOrigins: rs.trustedOrigins,
+		Compression:    rs.compression,
+		Logger:         a.logger,
+	})
+	rs.hub = h
+	a.OnShutdown(h.Shutdown)
+	a.Install(Module{
+		Name:     RealtimeModuleName,
+		Settings: settings,
+		Routes: func(r *Router) {
+			r.Handle("/realtime/ws", h.WebSocket()).Name("realtime-ws").Stream()
+			sse := h.SSE()
+			r.Handle("GET /realtime/sse", sse).Name("realtime-sse").Stream()
+			r.Handle("POST /realtime/sse", sse)
+		},
+	})
+	return h
+}

@@ -8,9 +8,8 @@ import (
 
 // realtimeState is the App's realtime hub and its settings.
 type realtimeState struct {
-	hub            *realtime.Hub
-	trustedOrigins []string
-	compression    bool
+	hub         *realtime.Hub
+	compression bool
 }
 
 // RealtimeModuleName is the name of the module App.Realtime installs.
@@ -19,7 +18,7 @@ const RealtimeModuleName = "realtime"
 // Realtime returns the App's realtime hub (see package realtime and
 // docs/realtime.md), building it on the first call: its broker comes
 // from ANODE_BROKER_URL (memory:// by default), its allowed origins from
-// ANODE_ALLOWED_HOSTS and ANODE_REALTIME_TRUSTED_ORIGINS, and a module
+// ANODE_ALLOWED_HOSTS and ANODE_CSRF_TRUSTED_ORIGINS, and a module
 // "realtime" mounts the WebSocket endpoint at /realtime/ws (route
 // "realtime-ws") and the SSE endpoint at /realtime/sse ("realtime-sse")
 // as streaming routes; on graceful shutdown every client is closed with
@@ -39,7 +38,6 @@ func (a *App) Realtime() *realtime.Hub {
 	}
 	rs := &a.rt
 	settings := []Setting{
-		Var(&rs.trustedOrigins, "ANODE_REALTIME_TRUSTED_ORIGINS", nil, "origins besides the allowed hosts whose pages may open realtime connections (https://app.example.com)"),
 		Var(&rs.compression, "ANODE_REALTIME_COMPRESSION", false, "offer permessage-deflate to WebSocket clients (more memory and CPU per connection)"),
 	}
 	for _, s := range settings {
@@ -55,7 +53,7 @@ func (a *App) Realtime() *realtime.Hub {
 	h := realtime.New(realtime.Options{
 		Broker:         broker,
 		AllowedHosts:   a.cfg.AllowedHosts,
-		TrustedOrigins: rs.trustedOrigins,
+		TrustedOrigins: a.cfg.CSRFTrustedOrigins,
 		Compression:    rs.compression,
 		Logger:         a.logger,
 	})
@@ -68,7 +66,11 @@ func (a *App) Realtime() *realtime.Hub {
 			r.Handle("/realtime/ws", h.WebSocket()).Name("realtime-ws").Stream()
 			sse := h.SSE()
 			r.Handle("GET /realtime/sse", sse).Name("realtime-sse").Stream()
-			r.Handle("POST /realtime/sse", sse)
+			// Client frames over SSE carry the connection's X-Realtime-Token,
+			// a secret only the page that opened the stream has read, sent
+			// in a custom header no other site can set without a CORS
+			// preflight: it is this route's CSRF token.
+			r.Handle("POST /realtime/sse", sse).CSRFExempt()
 		},
 	})
 	return h

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/anode-go/anode/internal/requestinfo"
 )
 
 // checkOrigin blocks cross-site WebSocket hijacking: a browser page from
@@ -13,7 +15,8 @@ import (
 // cross-origin requests); a request without one comes from a
 // non-browser client, which holds its own credentials, and is allowed.
 //
-// An origin is allowed when it is the request's own host (same origin),
+// An origin is allowed when it is the request's own host (same origin;
+// behind a trusted proxy, the host it forwarded),
 // one of Options.TrustedOrigins exactly, or its host name matches
 // Options.AllowedHosts ("example.com", or ".example.com" for the domain
 // and its subdomains; "*" matches nothing here).
@@ -26,7 +29,7 @@ func (h *Hub) checkOrigin(r *http.Request) error {
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil || (u.Path != "" && u.Path != "/") {
 		return fmt.Errorf("realtime: origin %q refused: not an http(s) origin", origin)
 	}
-	if strings.EqualFold(u.Host, r.Host) {
+	if strings.EqualFold(u.Host, requestinfo.Host(r)) {
 		return nil
 	}
 	for _, t := range h.opts.TrustedOrigins {

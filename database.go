@@ -53,6 +53,9 @@ func (a *App) openDatabase(ctx context.Context) error {
 func (a *App) Close() error {
 	err := a.closeCaches()
 	a.closeRateLimitStore()
+	if c := a.sessCfg.closeStore; c != nil {
+		err = errors.Join(err, c())
+	}
 	if a.db != nil {
 		err = errors.Join(err, a.db.Close())
 	}

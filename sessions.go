@@ -1,7 +1,6 @@
 package anode
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -20,6 +19,7 @@ type sessionConfig struct {
 	cacheName                   string
 	secure                      bool
 	idle, absolute              time.Duration
+	closeStore                  func() error // the redis store's client, closed by App.Close
 }
 
 // configureSessions reads the ANODE_SESSION_* variables; a bad value is a
@@ -51,7 +51,9 @@ func (a *App) configureSessions() {
 			c.redisURL = a.cfg.CacheURL
 		}
 		if _, err := redis.ParseURL(c.redisURL); err != nil {
-			a.cfg.errs = append(a.cfg.errs, &ConfigError{Var: "ANODE_SESSION_REDIS_URL", Value: c.redisURL, Reason: "the redis session store needs a redis:// URL: " + err.Error()})
+			// Neither the value nor go-redis's message (which may quote
+			// it) is shown: the URL may hold a password.
+			a.cfg.errs = append(a.cfg.errs, &ConfigError{Var: "ANODE_SESSION_REDIS_URL", Reason: "the redis session store needs a redis://[user:password@]host:port/db URL here or in ANODE_CACHE_URL (the value is not shown: it may hold a password)"})
 		}
 	default:
 		a.cfg.errs = append(a.cfg.errs, &ConfigError{Var: "ANODE_SESSION_STORE", Value: c.store, Reason: "want db, cookie, cache or redis"})
@@ -105,7 +107,7 @@ func (a *App) newSessions() *session.Manager {
 		rs, err := session.OpenRedisStore(c.redisURL, "")
 		if err == nil {
 			store = rs
-			a.OnShutdown(func(context.Context) error { return rs.Close() })
+			a.sessCfg.closeStore = rs.Close // App.Close
 		}
 	case c.store == "cache":
 		// Through the cache framework, strict: a cache failure is an

@@ -83,8 +83,29 @@ func TestSessionsRedisByConfig(t *testing.T) {
 	})
 	c := anodetest.NewClient(t, a.Handler())
 	key := c.Get("/set").Text()
-	t.Cleanup(func() { a.Sessions().Store().Delete(context.Background(), key) })
 	c.Get("/get").AssertText("v")
+
+	// App.Close closes the store's Redis client.
+	store, ctx := a.Sessions().Store(), context.Background()
+	if err := store.Delete(ctx, key); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Load(ctx, key); err == nil || !strings.Contains(err.Error(), "closed") {
+		t.Errorf("Load after App.Close: %v, want the client's closed error", err)
+	}
+}
+
+// A Redis URL that does not parse stops start-up without showing it: it
+// may hold a password.
+func TestSessionsRedisURLNotShown(t *testing.T) {
+	a := anode.New(sessionConfig(t, map[string]string{"ANODE_SESSION_STORE": "redis", "ANODE_SESSION_REDIS_URL": "redis://app:hunter2@cache:port/0"}))
+	err := a.Start(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "ANODE_SESSION_REDIS_URL") || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("Start: %v, want an error naming the variable without the password", err)
+	}
 }
 
 func TestSessionDeployCheck(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/anode-go/anode/internal/bytesize"
 	"github.com/anode-go/anode/security"
 )
 
@@ -365,7 +366,7 @@ func (p envParser) size(name string, def int64) int64 {
 	if v == "" {
 		return def
 	}
-	n, err := parseSize(v)
+	n, err := bytesize.Parse(v, 1<<62)
 	if err != nil {
 		p.fail(name, v, `want a positive size in bytes, optionally with a unit: "512KB", "10MB", "1GiB"`)
 		return def
@@ -451,30 +452,4 @@ func parsePrefix(s string) (netip.Prefix, error) {
 	}
 	a = a.Unmap()
 	return netip.PrefixFrom(a, a.BitLen()), nil
-}
-
-var sizeUnits = map[string]int64{
-	"": 1, "b": 1,
-	"kb": 1000, "mb": 1000 * 1000, "gb": 1000 * 1000 * 1000,
-	"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30,
-	"k": 1 << 10, "m": 1 << 20, "g": 1 << 30,
-}
-
-// parseSize parses "10MB", "512KiB", "1048576".
-func parseSize(s string) (int64, error) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	i := strings.IndexFunc(s, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
-	num, unit := s, ""
-	if i >= 0 {
-		num, unit = s[:i], strings.TrimSpace(s[i:])
-	}
-	mult, ok := sizeUnits[unit]
-	if !ok || num == "" {
-		return 0, fmt.Errorf("bad size %q", s)
-	}
-	f, err := strconv.ParseFloat(num, 64)
-	if err != nil || f <= 0 || f*float64(mult) > 1<<62 {
-		return 0, fmt.Errorf("bad size %q", s)
-	}
-	return int64(f * float64(mult)), nil
 }

@@ -46,23 +46,11 @@ func (e *ThrottledError) HTTPStatus() int { return http.StatusTooManyRequests }
 
 // PublicMessage says what to do, shown on the form.
 func (e *ThrottledError) PublicMessage() string {
-	wait := retryIn(e.RetryAfter)
+	wait := security.RetryAfterText(e.RetryAfter)
 	if e.What == "password reset" {
 		return "Too many password reset requests. Please try again in " + wait + "."
 	}
 	return "Too many failed login attempts. Please try again in " + wait + "."
-}
-
-// retryIn writes d rounded up to seconds, or minutes past two minutes.
-func retryIn(d time.Duration) string {
-	s := security.RetryAfterSeconds(d)
-	switch {
-	case s == 1:
-		return "1 second"
-	case s < 120:
-		return strconv.FormatInt(s, 10) + " seconds"
-	}
-	return strconv.FormatInt((s+59)/60, 10) + " minutes"
 }
 
 // throttle holds the auth module's limiters, built at Init over the App's

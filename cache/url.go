@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/anode-go/anode/internal/bytesize"
 	"github.com/bradfitz/gomemcache/memcache"
 	"github.com/redis/go-redis/v9"
 )
@@ -94,7 +95,7 @@ func Open(rawURL string, o Options) (*Cache, error) {
 	case "memory", "locmem":
 		size := int64(DefaultMemorySize)
 		if v, ok := take("size"); ok {
-			if size, err = parseSize(v); err != nil {
+			if size, err = bytesize.Parse(v, 1<<50); err != nil {
 				return fail("size=%q: want a size such as 64MB, 512KiB or 1048576", v)
 			}
 		}
@@ -186,31 +187,4 @@ func parseDuration(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("bad duration %q", s)
 	}
 	return d, nil
-}
-
-var sizeUnits = map[string]int64{
-	"": 1, "b": 1,
-	"kb": 1000, "mb": 1000 * 1000, "gb": 1000 * 1000 * 1000,
-	"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30,
-	"k": 1 << 10, "m": 1 << 20, "g": 1 << 30,
-}
-
-// parseSize parses "64MB", "512KiB", "1048576" (the units of
-// ANODE_MAX_BODY_BYTES).
-func parseSize(s string) (int64, error) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	i := strings.IndexFunc(s, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
-	num, unit := s, ""
-	if i >= 0 {
-		num, unit = s[:i], strings.TrimSpace(s[i:])
-	}
-	mult, ok := sizeUnits[unit]
-	if !ok || num == "" {
-		return 0, fmt.Errorf("bad size %q", s)
-	}
-	f, err := strconv.ParseFloat(num, 64)
-	if err != nil || f <= 0 || f*float64(mult) > 1<<50 {
-		return 0, fmt.Errorf("bad size %q", s)
-	}
-	return int64(f * float64(mult)), nil
 }

@@ -106,7 +106,7 @@ func (e *RateLimitError) PublicMessage() string {
 	if e.Status == http.StatusServiceUnavailable {
 		return "The service is temporarily unavailable. Please try again shortly."
 	}
-	return "Too many requests. Please try again in " + humanSeconds(e.RetryAfter) + "."
+	return "Too many requests. Please try again in " + RetryAfterText(e.RetryAfter) + "."
 }
 
 // RetryAfterSeconds is d in whole seconds, rounded up, at least 1: the value
@@ -116,9 +116,10 @@ func RetryAfterSeconds(d time.Duration) int64 {
 	return max(s, 1)
 }
 
-// humanSeconds writes d rounded up to seconds, or to minutes past two
-// minutes: "1 second", "45 seconds", "3 minutes".
-func humanSeconds(d time.Duration) string {
+// RetryAfterText writes a wait for people, as RetryAfterSeconds rounds
+// it, in minutes past two minutes: "1 second", "45 seconds", "3 minutes".
+// The 429 pages of the rate limiter and of auth's login throttling use it.
+func RetryAfterText(d time.Duration) string {
 	s := RetryAfterSeconds(d)
 	switch {
 	case s == 1:

@@ -210,3 +210,16 @@ func TestHandlerConcurrent(t *testing.T) {
 		t.Fatalf("%d of 200 concurrent requests allowed, want exactly 50", allowed)
 	}
 }
+
+func TestRetryAfterText(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		0: "1 second", 300 * time.Millisecond: "1 second", time.Second: "1 second",
+		1001 * time.Millisecond: "2 seconds", 45 * time.Second: "45 seconds",
+		119 * time.Second: "119 seconds", 120 * time.Second: "2 minutes", 121 * time.Second: "3 minutes",
+		15 * time.Minute: "15 minutes",
+	} {
+		if got := security.RetryAfterText(d); got != want {
+			t.Errorf("RetryAfterText(%v) = %q, want %q", d, got, want)
+		}
+	}
+}

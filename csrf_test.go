@@ -19,6 +19,7 @@ import (
 	"github.com/anode-go/anode"
 	"github.com/anode-go/anode/anodetest"
 	"github.com/anode-go/anode/security"
+	"github.com/anode-go/anode/session"
 )
 
 // csrfSite has a form page, a plain page, a state-changing route and an
@@ -237,5 +238,34 @@ func TestCSRFBehindProxy(t *testing.T) {
 	}
 	if c := send("GET", "/form/", "192.0.2.1", http.Header{"X-Forwarded-Proto": {"https"}}).Result().Cookies(); len(c) != 1 || c[0].Name != "csrftoken" || c[0].Secure {
 		t.Errorf("untrusted peer's X-Forwarded-Proto: cookies %v", c)
+	}
+}
+
+// A response that both the CSRF state and the session commit varies by
+// Cookie once.
+func TestCSRFAndSessionVaryOnce(t *testing.T) {
+	app := anodetest.NewApp(t, anode.Module{
+		Name: "site",
+		Routes: func(r *anode.Router) {
+			r.Get("/both/", func(w http.ResponseWriter, r *http.Request) error {
+				if err := session.Set(session.FromRequest(r), "seen", true); err != nil {
+					return err
+				}
+				_, err := w.Write([]byte(security.Token(r)))
+				return err
+			})
+		},
+	})
+	res := anodetest.NewClient(t, app).Get("/both/").AssertStatus(200)
+	n := 0
+	for _, v := range res.Header.Values("Vary") {
+		for _, f := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(f), "Cookie") {
+				n++
+			}
+		}
+	}
+	if n != 1 || len(res.Header.Values("Set-Cookie")) != 2 {
+		t.Errorf("Vary %q (Cookie %d times), Set-Cookie %q: want Cookie once and two cookies", res.Header.Values("Vary"), n, res.Header.Values("Set-Cookie"))
 	}
 }

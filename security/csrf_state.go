@@ -3,9 +3,9 @@ package security
 import (
 	"context"
 	"net/http"
-	"strings"
 	"sync"
 
+	"github.com/anode-go/anode/internal/vary"
 	"github.com/anode-go/anode/session"
 )
 
@@ -134,7 +134,7 @@ func (st *CSRFState) Commit() {
 		return
 	}
 	if st.issued {
-		addVaryCookie(st.w.Header())
+		vary.Add(st.w.Header(), "Cookie")
 	}
 	if !st.changed || st.c.opts.UseSessions {
 		return
@@ -151,17 +151,4 @@ func (st *CSRFState) Commit() {
 		return
 	}
 	http.SetCookie(st.w, ck)
-}
-
-// addVaryCookie adds "Vary: Cookie" unless the response already varies by
-// cookie (the session adds it too).
-func addVaryCookie(h http.Header) {
-	for _, v := range h.Values("Vary") {
-		for _, f := range strings.Split(v, ",") {
-			if f = strings.TrimSpace(f); strings.EqualFold(f, "Cookie") || f == "*" {
-				return
-			}
-		}
-	}
-	h.Add("Vary", "Cookie")
 }

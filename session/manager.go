@@ -10,6 +10,7 @@ import (
 
 	"github.com/anode-go/anode/internal/commitwriter"
 	"github.com/anode-go/anode/internal/requestinfo"
+	"github.com/anode-go/anode/internal/vary"
 )
 
 // Options configure a Manager. Only Store is required.
@@ -215,7 +216,7 @@ func (s *Session) Commit() {
 	}
 	m := s.m
 	h := s.w.Header()
-	h.Add("Vary", "Cookie")
+	vary.Add(h, "Cookie") // CSRF may have added it
 	if len(s.values) == 0 && s.userID == "" {
 		if s.stored != "" {
 			if err := m.store.Delete(s.ctx, s.stored); err != nil {

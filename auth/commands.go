@@ -178,7 +178,7 @@ func changepasswordCommand(app *anode.App) *cobra.Command {
 			} else if cu, err := user.Current(); err == nil {
 				username = cu.Username
 			}
-			u, err := orm.From[User](db).Filter("username", username).Get(ctx)
+			u, _, err := storeFor(db).get(ctx, db, "username", username)
 			if errors.Is(err, orm.ErrNotFound) {
 				return fmt.Errorf("auth: changepassword: user %q does not exist", username)
 			}
@@ -210,7 +210,7 @@ func changepasswordCommand(app *anode.App) *cobra.Command {
 				if verr != nil {
 					return verr
 				}
-				if err := savePassword(ctx, app, &u, pw, ""); err != nil {
+				if err := savePassword(ctx, app, u, pw, ""); err != nil {
 					return err
 				}
 				fmt.Fprintf(out, "Password changed successfully for user %q.\n", u.Username)
@@ -235,7 +235,7 @@ func checkNewUser(ctx context.Context, db *orm.DB, username, email string) error
 	if err := checkEmail(email); err != nil {
 		return err
 	}
-	taken, err := orm.From[User](db).Filter("username", username).Exists(ctx)
+	taken, err := storeFor(db).exists(ctx, db, username)
 	if err != nil {
 		return fmt.Errorf("auth: %w", err)
 	}

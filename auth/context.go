@@ -21,6 +21,7 @@ type requestUser struct {
 	mu     sync.Mutex
 	loaded bool
 	user   *User
+	obj    any // the user model value holding user (a *T of ModuleFor), when loaded with it
 	err    error
 }
 
@@ -72,9 +73,9 @@ func current(ctx context.Context) (*User, error) {
 	defer h.mu.Unlock()
 	if !h.loaded {
 		if h.bearer != "" {
-			h.user, h.err = h.c.userForToken(ctx, h.bearer)
+			h.user, h.obj, h.err = h.c.userForToken(ctx, h.bearer)
 		} else {
-			h.user, h.err = h.c.load(ctx)
+			h.user, h.obj, h.err = h.c.load(ctx)
 		}
 		h.loaded = true
 		if h.err != nil && h.c.app != nil {
@@ -87,37 +88,75 @@ func current(ctx context.Context) (*User, error) {
 // set replaces the request's user after Login or Logout.
 func (h *requestUser) set(u *User) {
 	h.mu.Lock()
-	h.user, h.err, h.loaded = u, nil, true
+	h.user, h.obj, h.err, h.loaded = u, nil, nil, true
 	h.mu.Unlock()
 }
 
 // load reads the session's user from the database; nil when the session
 // has none, names no active user, or was signed in with another password.
-func (c *config) load(ctx context.Context) (*User, error) {
+func (c *config) load(ctx context.Context) (*User, any, error) {
 	s := session.FromContext(ctx)
 	uid := s.UserID()
 	if uid == "" || c.app == nil || c.app.DB() == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
 	id, err := strconv.ParseInt(uid, 10, 64)
 	if err != nil {
-		return nil, nil
+		return nil, nil, nil
 	}
-	u, err := orm.From[User](c.app.DB()).Filter("id", id).Get(ctx)
+	u, obj, err := c.users.get(ctx, c.app.DB(), "id", id)
 	if errors.Is(err, orm.ErrNotFound) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !u.IsActive {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if h, _ := session.Get[string](s, sessionHashKey); !c.hashMatches(h, u.Password) {
 		// The password changed since this session signed in (or the
 		// session was tampered with): sign it out, as Django does.
-		return nil, s.Flush(ctx)
+		return nil, nil, s.Flush(ctx)
 	}
 	u.perms = &permCache{}
-	return &u, nil
+	return u, obj, nil
+}
+
+// UserAs returns the signed-in user of the request whose context is ctx
+// as the application's user model T (see ModuleFor), or nil when the
+// visitor is anonymous or the installed user model is not T. It is
+// UserFromContext with the model's own fields: the same user, loaded once
+// per request. With the default module, UserAs[auth.User] is
+// UserFromContext.
+//
+//	m := auth.UserAs[accounts.User](r.Context()) // m.Bio, m.Username, m.HasPerm(…)
+func UserAs[T any, PT UserModel[T]](ctx context.Context) *T {
+	u, _ := current(ctx)
+	if u == nil {
+		return nil
+	}
+	h := holderFrom(ctx)
+	h.mu.Lock()
+	obj := h.obj
+	h.mu.Unlock()
+	if p, ok := obj.(PT); ok {
+		return (*T)(p)
+	}
+	if obj != nil || h.c.app == nil {
+		return nil // another model is installed
+	}
+	// Login set the *User without its model value: read the row once.
+	_, obj, err := h.c.users.get(ctx, h.c.app.DB(), "id", u.ID)
+	p, ok := obj.(PT)
+	if err != nil || !ok {
+		return nil
+	}
+	*p.AuthUser() = *u // keep the request's user (its permission cache)
+	h.mu.Lock()
+	if h.user == u {
+		h.obj = obj
+	}
+	h.mu.Unlock()
+	return (*T)(p)
 }

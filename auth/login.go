@@ -53,7 +53,7 @@ func Authenticate(ctx context.Context, db *orm.DB, username, pw string) (*User, 
 }
 
 func authenticate(ctx context.Context, db *orm.DB, username, pw string) (*User, error) {
-	u, err := orm.From[User](db).Filter("username", username).Get(ctx)
+	u, _, err := storeFor(db).get(ctx, db, "username", username)
 	if errors.Is(err, orm.ErrNotFound) {
 		password.DummyVerify(pw)
 		return nil, ErrInvalidCredentials
@@ -76,11 +76,11 @@ func authenticate(ctx context.Context, db *orm.DB, username, pw string) (*User, 
 		if err := u.SetPassword(pw); err != nil {
 			return nil, err
 		}
-		if err := orm.SaveFields(ctx, db, &u, "Password"); err != nil {
+		if err := storeFor(db).update(ctx, db, u.ID, orm.Set("Password", u.Password)); err != nil {
 			return nil, fmt.Errorf("auth: re-hashing user %d's password: %w", u.ID, err)
 		}
 	}
-	return &u, nil
+	return u, nil
 }
 
 // SetPassword hashes pw with the default hasher into u.Password; the
@@ -135,7 +135,7 @@ func Login(r *http.Request, u *User) error {
 		return fmt.Errorf("auth: login: %w", err)
 	}
 	u.LastLogin = orm.NullOf(time.Now().UTC())
-	if err := orm.SaveFields(ctx, h.c.app.DB(), u, "LastLogin"); err != nil {
+	if err := h.c.users.update(ctx, h.c.app.DB(), u.ID, orm.Set("LastLogin", u.LastLogin)); err != nil {
 		return fmt.Errorf("auth: login: %w", err)
 	}
 	if u.perms == nil {
@@ -200,7 +200,7 @@ func savePassword(ctx context.Context, app *anode.App, u *User, pw, except strin
 	if err := u.SetPassword(pw); err != nil {
 		return err
 	}
-	if err := orm.SaveFields(ctx, app.DB(), u, "Password"); err != nil {
+	if err := storeFor(app.DB()).update(ctx, app.DB(), u.ID, orm.Set("Password", u.Password)); err != nil {
 		return fmt.Errorf("auth: change password: %w", err)
 	}
 	err := app.Sessions().EndUserSessions(ctx, strconv.FormatInt(u.ID, 10), except)

@@ -20,12 +20,15 @@ package auth
 import (
 	"context"
 	"embed"
+	"fmt"
 	"io/fs"
 	"net/http"
+	"reflect"
 	"time"
 
 	"github.com/anode-go/anode"
 	"github.com/anode-go/anode/auth/migrations"
+	"github.com/anode-go/anode/migrate"
 	"github.com/anode-go/anode/render"
 )
 
@@ -46,6 +49,8 @@ type config struct {
 	resetBaseURL   string
 	clock          func() time.Time // nil: time.Now; tests move it
 	throttle       throttle         // login and password reset throttling (throttle.go)
+	users          userStore        // the user model: auth.User or the application's (ModuleFor)
+	custom         bool             // users is an application's model
 }
 
 // Module returns the auth module: the User, Group, Permission and Token models and
@@ -68,8 +73,57 @@ type config struct {
 // files, /healthz, /readyz and the login URL are public.
 func Module() anode.Module { return module(&config{}) }
 
+// ModuleFor returns the auth module with the application's own user model
+// T, a struct that embeds User, in place of User — Django's
+// AUTH_USER_MODEL:
+//
+//	// package accounts
+//	type User struct {
+//		auth.User        // username, password, flags, groups, permissions …
+//		Bio       string `anode:"max=500"`
+//	}
+//
+//	app.Install(auth.ModuleFor[accounts.User](authmigrations.All, anode.SourceDir("accounts")), …)
+//
+// T must be named User: it is registered as a model of the auth module,
+// so its label is still "auth.User" and its table "auth_user" (unless its
+// Meta says otherwise), and other modules' migrations that refer to
+// auth.User apply unchanged. ModuleFor panics for another name. Foreign
+// keys to auth.User — auth.Token's, and any module's — refer to T (see orm: a foreign key to a
+// struct embedded in a model). Everything else works as with Module:
+// sessions, Authenticate, Login, permissions, API tokens, password
+// change and reset, RequireLogin, RequirePerm and the commands, all on
+// T's rows; UserFromContext returns the embedded *User, UserAs[T] the
+// whole *T.
+//
+// The auth module's migrations then describe T, so the application owns
+// them: migrations is the list of a migrations package that makemigrations
+// writes into dir/migrations (dir is usually anode.SourceDir of the
+// package declaring T), empty in a new project. A project moving from
+// auth.User copies auth/migrations' files into that package first;
+// makemigrations then adds T's own fields as the next migration (see
+// docs/auth.md).
+func ModuleFor[T any, PT UserModel[T]](migrations []*migrate.Migration, dir string) anode.Module {
+	t := reflect.TypeFor[T]()
+	if t.Name() != "User" {
+		panic(fmt.Sprintf("auth: ModuleFor[%s]: name the user model type User (%s.User): its label stays auth.User and its table auth_user, so the migrations of other modules that refer to auth.User keep working", t, t.PkgPath()))
+	}
+	c := &config{users: users[T, PT]{}, custom: t != reflect.TypeFor[User]()}
+	m := module(c)
+	if c.custom {
+		var t T
+		m.Models[0] = t
+		m.Migrations = migrations
+		m.Dir = dir
+	}
+	return m
+}
+
 func module(c *config) anode.Module {
 	tmpl, _ := fs.Sub(templates, "templates")
+	if c.users == nil {
+		c.users = defaultUsers
+	}
 	return anode.Module{
 		Name:       ModuleName,
 		Models:     []any{User{}, Group{}, Permission{}, Token{}},
@@ -90,12 +144,24 @@ func module(c *config) anode.Module {
 		Commands:     commands,
 		Init: func(ctx context.Context, app *anode.App) error {
 			c.app = app
+			if c.custom {
+				installed.Store(app.Registry(), c.users)
+			}
 			c.throttle.init(app.RateLimitStore(), c.now, app.Logger())
 			app.TemplateVar(render.VarUser, func(r *http.Request) any {
-				if u := UserFromRequest(r); u != nil {
-					return u
+				u, _ := current(r.Context())
+				if u == nil {
+					return nil
 				}
-				return nil
+				if h := holderFrom(r.Context()); c.custom && h != nil {
+					h.mu.Lock()
+					obj := h.obj
+					h.mu.Unlock()
+					if obj != nil {
+						return obj // the application's model: .User.Bio as well as .User.Username
+					}
+				}
+				return u
 			})
 			return nil
 		},

@@ -143,14 +143,13 @@ func (c *config) passwordReset(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	users, err := orm.From[User](c.app.DB()).Filter("email__iexact", email).Filter("is_active", true).All(r.Context())
+	users, err := c.users.activeByEmail(r.Context(), c.app.DB(), email)
 	if err != nil {
 		return fmt.Errorf("auth: password reset: %w", err)
 	}
 	now := c.now()
-	for i := range users {
-		u := &users[i]
-		if !password.IsUsable(u.Password) || !strings.EqualFold(u.Email, email) {
+	for _, u := range users {
+		if !password.IsUsable(u.Password) {
 			continue
 		}
 		link, err := c.app.URL("password_reset_confirm", encodeUID(u.ID), c.resetToken(u, now))
@@ -247,17 +246,17 @@ func (c *config) resetUser(r *http.Request, token string) (*User, bool, error) {
 	if !ok {
 		return nil, false, nil
 	}
-	u, err := orm.From[User](c.app.DB()).Filter("id", id).Get(r.Context())
+	u, _, err := c.users.get(r.Context(), c.app.DB(), "id", id)
 	if errors.Is(err, orm.ErrNotFound) {
 		return nil, false, nil
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("auth: password reset: %w", err)
 	}
-	if !u.IsActive || !c.checkResetToken(&u, token, c.now()) {
+	if !u.IsActive || !c.checkResetToken(u, token, c.now()) {
 		return nil, false, nil
 	}
-	return &u, true, nil
+	return u, true, nil
 }
 
 // passwordResetLink is the emailed link: a valid token moves into the

@@ -100,14 +100,14 @@ func bearerToken(r *http.Request) string {
 // userForToken returns the active user of a valid token, or nil: a
 // malformed, unknown, revoked or expired token, or an inactive user. It
 // finds the row by prefix and compares hashes in constant time.
-func (c *config) userForToken(ctx context.Context, plain string) (*User, error) {
+func (c *config) userForToken(ctx context.Context, plain string) (*User, any, error) {
 	if !strings.HasPrefix(plain, tokenScheme) || len(plain) != len(tokenScheme)+base64.RawURLEncoding.EncodedLen(tokenBytes) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	db := c.app.DB()
 	rows, err := orm.From[Token](db).Filter("prefix", plain[len(tokenScheme):len(tokenScheme)+tokenPrefixLen]).All(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("auth: looking up an API token: %w", err)
+		return nil, nil, fmt.Errorf("auth: looking up an API token: %w", err)
 	}
 	want := []byte(hashToken(plain))
 	var t *Token
@@ -118,24 +118,24 @@ func (c *config) userForToken(ctx context.Context, plain string) (*User, error) 
 	}
 	now := c.now().UTC()
 	if t == nil || !t.Valid(now) {
-		return nil, nil
+		return nil, nil, nil
 	}
-	u, err := orm.From[User](db).Filter("id", t.User.ID).Get(ctx)
+	u, obj, err := c.users.get(ctx, db, "id", t.User.ID)
 	if errors.Is(err, orm.ErrNotFound) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("auth: loading token %d's user: %w", t.ID, err)
+		return nil, nil, fmt.Errorf("auth: loading token %d's user: %w", t.ID, err)
 	}
 	if !u.IsActive {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if !t.LastUsed.Valid || now.Sub(t.LastUsed.V) >= tokenTouchEvery {
 		t.LastUsed = orm.NullOf(now)
 		if err := orm.SaveFields(ctx, db, t, "LastUsed"); err != nil {
-			return nil, fmt.Errorf("auth: token %d last used: %w", t.ID, err)
+			return nil, nil, fmt.Errorf("auth: token %d last used: %w", t.ID, err)
 		}
 	}
 	u.perms = &permCache{}
-	return &u, nil
+	return u, obj, nil
 }

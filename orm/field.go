@@ -121,6 +121,7 @@ type Field struct {
 	pos   int    // index in model.Fields
 
 	objOffset uintptr // foreign key: offset of the loaded object pointer (Ref.obj) in the model
+	relEmbed  uintptr // foreign key to a type embedded in its target model: the embedded struct's offset there
 
 	valueType reflect.Type // the Go type of a non-NULL value (T for *T and Null[T])
 	mode      fieldMode    // plain, pointer or orm.Null

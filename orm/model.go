@@ -73,6 +73,10 @@ type Model struct {
 
 	byName map[string]*Field
 	hooks  hooks
+	// embeds holds the struct types embedded in Type, at any depth, and
+	// their offsets: a foreign key to one of them may refer to this model
+	// (see Registry.Resolve).
+	embeds map[reflect.Type]uintptr
 
 	// validated are the fields checked before every write (choices, decimal
 	// precision, JSON encoding).
@@ -158,14 +162,15 @@ func buildModelWith(module, name string, t reflect.Type, meta *Meta, patch func(
 	}
 	m := &Model{Module: module, Name: name, Type: t, byName: map[string]*Field{}}
 	m.newObj = func() unsafe.Pointer { return reflect.New(t).UnsafePointer() }
-	for i := 0; i < t.NumField(); i++ {
-		sf := t.Field(i)
-		if !sf.IsExported() || sf.Tag.Get("anode") == "-" {
-			continue
-		}
-		if sf.Anonymous {
-			return nil, &ModelError{Model: label, Field: sf.Name, Reason: "embedded structs are not supported yet; declare the fields on the model"}
-		}
+	embeds := map[reflect.Type]uintptr{}
+	fields, err := modelFields(label, t, embeds)
+	if err != nil {
+		return nil, err
+	}
+	if len(embeds) > 0 {
+		m.embeds = embeds
+	}
+	for _, sf := range fields {
 		if ok, err := m.addHolder(sf); ok || err != nil { // M2M[T], Many[T]: no column (m2m.go)
 			if err != nil {
 				return nil, err

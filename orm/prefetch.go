@@ -131,7 +131,7 @@ func (q *QuerySet[T]) loadChunk(ctx context.Context, f *Field, target *Model, ke
 			key = ik
 		}
 		for _, row := range byKey[key] {
-			*(*unsafe.Pointer)(unsafe.Add(row, f.objOffset)) = obj
+			*(*unsafe.Pointer)(unsafe.Add(row, f.objOffset)) = unsafe.Add(obj, f.relEmbed)
 		}
 	}
 	return rows.Err()

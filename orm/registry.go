@@ -70,7 +70,10 @@ func (r *Registry) Resolve() error {
 			}
 			target, ok := r.byType[f.relTarget]
 			if !ok {
-				return &ModelError{Model: m.Label(), Field: f.Name, Reason: fmt.Sprintf("refers to %s, which is not a registered model", f.relTarget)}
+				var err error
+				if target, f.relEmbed, err = r.embedding(f.relTarget); err != nil {
+					return &ModelError{Model: m.Label(), Field: f.Name, Reason: err.Error()}
+				}
 			}
 			pkType := target.PK.Type
 			if pkType != f.relKey && !(f.relKey.Kind() == pkType.Kind() && f.relKey.ConvertibleTo(pkType)) {

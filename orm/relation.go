@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
+	"unsafe"
 )
 
 // Ref is a foreign key to model T whose primary key has type K: the field
@@ -46,8 +47,19 @@ func (r Ref[T, K]) Get(ctx context.Context, db *DB) (T, error) {
 	}
 	m, err := ModelOf[T](db.registry)
 	if err != nil {
-		var zero T
-		return zero, err
+		// T may be a struct embedded in the target model (a custom user
+		// model embedding auth.User): load that row and return T's part.
+		target, off, eerr := db.registry.embeddingOf(reflect.TypeFor[T]())
+		if eerr != nil {
+			var zero T
+			return zero, err
+		}
+		obj, err := loadByKey(ctx, db, target, r.ID)
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		return *(*T)(unsafe.Add(obj, off)), nil
 	}
 	return From[T](db).Filter(m.PK.Name, r.ID).Get(ctx)
 }

@@ -263,7 +263,7 @@ func (s *joinScan) attach(row unsafe.Pointer) {
 				sl.store(obj)
 			}
 		}
-		*(*unsafe.Pointer)(unsafe.Add(parent, j.fk.objOffset)) = obj
+		*(*unsafe.Pointer)(unsafe.Add(parent, j.fk.objOffset)) = unsafe.Add(obj, j.fk.relEmbed)
 	}
 }
 

@@ -144,6 +144,9 @@ func module(c *config) anode.Module {
 		Commands:     commands,
 		Init: func(ctx context.Context, app *anode.App) error {
 			c.app = app
+			if err := c.throttle.validate(); err != nil {
+				return err
+			}
 			if c.custom {
 				installed.Store(app.Registry(), c.users)
 			}

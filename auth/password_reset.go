@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"html"
 	"net/http"
 	"strconv"
 	"strings"
@@ -126,8 +125,9 @@ func (c *config) passwordResetForm(w http.ResponseWriter, r *http.Request) error
 // password and the posted email, and redirects to the done page whether
 // or not there is one, so the page does not tell which addresses have
 // accounts. A failed send is logged, not shown, for the same reason.
-// Requests are throttled per email address (5 an hour) and per client
-// address (20 an hour), so the form cannot be used to flood a mailbox;
+// Requests are throttled per email address (ANODE_PASSWORD_RESET_ATTEMPTS,
+// 5 an hour) and per client address (…_PER_IP, 20 an hour), so the form
+// cannot be used to flood a mailbox;
 // the throttle answers alike for addresses with and without accounts.
 func (c *config) passwordReset(w http.ResponseWriter, r *http.Request) error {
 	email := strings.TrimSpace(r.PostFormValue("email"))
@@ -198,15 +198,15 @@ func (c *config) sendResetMail(r *http.Request, u *User, data resetMail) error {
 	return c.app.Mailer().Send(r.Context(), &mail.Message{To: []string{u.Email}, Subject: subject, Body: body})
 }
 
-// renderText renders a plain-text template. Templates are html/template
-// templates, which escape for HTML ("O'Brien" becomes "O&#39;Brien"); a
-// text/plain body wants the characters back.
+// renderText renders a plain-text template with text/template
+// (render.Engine.ExecuteText): a text/plain body and a subject want
+// "O'Brien" as typed, not HTML-escaped.
 func (c *config) renderText(r *http.Request, name string, data any) (string, error) {
 	var b strings.Builder
-	if err := c.app.Templates().Execute(&b, r, name, data); err != nil {
+	if err := c.app.Templates().ExecuteText(&b, r, name, data); err != nil {
 		return "", err
 	}
-	return html.UnescapeString(b.String()), nil
+	return b.String(), nil
 }
 
 // siteURL is the scheme and host the reset link points to:

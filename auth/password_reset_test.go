@@ -245,3 +245,23 @@ func TestPasswordChange(t *testing.T) {
 func base64URL(id int64) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(id, 10)))
 }
+
+// TestPasswordResetMailIsPlainText: the text/plain body comes from
+// text/template, so the username reads as typed, not HTML-escaped.
+func TestPasswordResetMailIsPlainText(t *testing.T) {
+	app, _ := newClockApp(t, anodetest.SQLiteURL(t))
+	if _, err := auth.CreateUser(context.Background(), app.DB(), `o'brien&<sons>`, "ob@example.com", "correct horse"); err != nil {
+		t.Fatal(err)
+	}
+	ob := anodetest.Outbox(t, app)
+	ob.Clear()
+	anodetest.NewClient(t, app.Handler()).Post("/accounts/password_reset/", url.Values{"email": {"ob@example.com"}}).
+		AssertRedirect("/accounts/password_reset/done/")
+	msgs := ob.Messages()
+	if len(msgs) != 1 {
+		t.Fatalf("%d mails", len(msgs))
+	}
+	if body := msgs[0].Body; !strings.Contains(body, "Your username, in case you've forgotten: o'brien&<sons>") || strings.Contains(body, "&#39;") || strings.Contains(body, "&amp;") {
+		t.Fatalf("body:\n%s", body)
+	}
+}

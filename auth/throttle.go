@@ -61,16 +61,14 @@ type throttle struct {
 	enabled         bool
 	attempts, perIP int
 	window          time.Duration
+	resetPerEmail   int                   // password reset requests per email address …
+	resetPerIP      int                   // … and per client address …
+	resetWindow     time.Duration         // … over this time
 	loginUser       *security.RateLimiter // failed logins per username and client address
 	loginIP         *security.RateLimiter // login attempts per client address
 	resetEmail      *security.RateLimiter // reset requests per email address
 	resetIP         *security.RateLimiter // reset requests per client address
 }
-
-const (
-	resetPerEmail = 5  // password reset requests per email address an hour
-	resetPerIP    = 20 // per client address an hour
-)
 
 // settings are the throttling's ANODE_* settings.
 func (th *throttle) settings() []anode.Setting {
@@ -79,7 +77,44 @@ func (th *throttle) settings() []anode.Setting {
 		anode.Var(&th.attempts, "ANODE_LOGIN_ATTEMPTS", 5, "failed logins allowed per username and client address in a burst; they come back over ANODE_LOGIN_ATTEMPTS_WINDOW"),
 		anode.Var(&th.perIP, "ANODE_LOGIN_ATTEMPTS_PER_IP", 100, "login attempts allowed per client address in a burst, whatever the username"),
 		anode.Var(&th.window, "ANODE_LOGIN_ATTEMPTS_WINDOW", 15*time.Minute, "the time over which spent login attempts come back"),
+		anode.Var(&th.resetPerEmail, "ANODE_PASSWORD_RESET_ATTEMPTS", 5, "password reset requests allowed per email address in a burst; they come back over ANODE_PASSWORD_RESET_ATTEMPTS_WINDOW"),
+		anode.Var(&th.resetPerIP, "ANODE_PASSWORD_RESET_ATTEMPTS_PER_IP", 20, "password reset requests allowed per client address in a burst, whatever the address asked for"),
+		anode.Var(&th.resetWindow, "ANODE_PASSWORD_RESET_ATTEMPTS_WINDOW", time.Hour, "the time over which spent password reset requests come back"),
 	}
+}
+
+// validate refuses counts under 1 and windows under a second, naming the
+// variable: a zero limit would lock everyone out, and a negative window
+// is meaningless. It runs at start-up (the module's Init).
+func (th *throttle) validate() error {
+	if !th.enabled {
+		return nil
+	}
+	for _, n := range []struct {
+		name string
+		v    int
+	}{
+		{"ANODE_LOGIN_ATTEMPTS", th.attempts},
+		{"ANODE_LOGIN_ATTEMPTS_PER_IP", th.perIP},
+		{"ANODE_PASSWORD_RESET_ATTEMPTS", th.resetPerEmail},
+		{"ANODE_PASSWORD_RESET_ATTEMPTS_PER_IP", th.resetPerIP},
+	} {
+		if n.v < 1 {
+			return &anode.ConfigError{Var: n.name, Value: strconv.Itoa(n.v), Reason: "want at least 1 (ANODE_LOGIN_THROTTLE=false turns throttling off)"}
+		}
+	}
+	for _, w := range []struct {
+		name string
+		v    time.Duration
+	}{
+		{"ANODE_LOGIN_ATTEMPTS_WINDOW", th.window},
+		{"ANODE_PASSWORD_RESET_ATTEMPTS_WINDOW", th.resetWindow},
+	} {
+		if w.v < time.Second {
+			return &anode.ConfigError{Var: w.name, Value: w.v.String(), Reason: "want a duration of at least 1s"}
+		}
+	}
+	return nil
 }
 
 // init builds the limiters over store (the module's Init); now is the
@@ -97,10 +132,10 @@ func (th *throttle) init(store security.LimitStore, now func() time.Time, logger
 			Logger: logger,
 		}
 	}
-	th.loginUser = bucket("auth-login-user", max(th.attempts, 1), th.window)
-	th.loginIP = bucket("auth-login-ip", max(th.perIP, 1), th.window)
-	th.resetEmail = bucket("auth-reset-email", resetPerEmail, time.Hour)
-	th.resetIP = bucket("auth-reset-ip", resetPerIP, time.Hour)
+	th.loginUser = bucket("auth-login-user", th.attempts, th.window)
+	th.loginIP = bucket("auth-login-ip", th.perIP, th.window)
+	th.resetEmail = bucket("auth-reset-email", th.resetPerEmail, th.resetWindow)
+	th.resetIP = bucket("auth-reset-ip", th.resetPerIP, th.resetWindow)
 }
 
 // hashed is a fixed-length key for a user-supplied string, folded to

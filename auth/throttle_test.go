@@ -271,3 +271,57 @@ func TestLoginThrottleStoreDown(t *testing.T) {
 		t.Fatalf("the outage was logged %d times:\n%s", n, logs)
 	}
 }
+
+func TestPasswordResetThrottleSettings(t *testing.T) {
+	clk := &clock{now: time.Now()}
+	app := throttleApp(t, anodetest.SQLiteURL(t), clk, map[string]string{
+		"ANODE_PASSWORD_RESET_ATTEMPTS":        "2",
+		"ANODE_PASSWORD_RESET_ATTEMPTS_PER_IP": "3",
+		"ANODE_PASSWORD_RESET_ATTEMPTS_WINDOW": "10m",
+	})
+	c := from(t, app, "203.0.113.1")
+	reset := func(c *anodetest.Client, email string) *anodetest.Response {
+		return c.Post("/accounts/password_reset/", url.Values{"email": {email}})
+	}
+	reset(c, "ada@example.com").AssertStatus(http.StatusFound)
+	reset(c, "ada@example.com").AssertStatus(http.StatusFound)
+	res := reset(c, "ada@example.com").AssertStatus(http.StatusTooManyRequests)
+	if res.Header.Get("Retry-After") != "300" {
+		t.Fatalf("Retry-After %q, want 300 (10 minutes / 2)", res.Header.Get("Retry-After"))
+	}
+	reset(c, "bob@example.com").AssertStatus(http.StatusTooManyRequests) // the address's third and fourth
+	clk.Add(5 * time.Minute)
+	reset(from(t, app, "198.51.100.1"), "ada@example.com").AssertStatus(http.StatusFound)
+}
+
+func TestThrottleSettingsValidated(t *testing.T) {
+	for _, tc := range []struct{ name, value string }{
+		{"ANODE_PASSWORD_RESET_ATTEMPTS", "0"},
+		{"ANODE_PASSWORD_RESET_ATTEMPTS_PER_IP", "-1"},
+		{"ANODE_PASSWORD_RESET_ATTEMPTS_WINDOW", "0s"},
+		{"ANODE_LOGIN_ATTEMPTS", "0"},
+		{"ANODE_LOGIN_ATTEMPTS_WINDOW", "-5m"},
+	} {
+		base := anodetest.Config(t)
+		cfg := anode.LoadConfig(map[string]string{tc.name: tc.value}, "")
+		cfg.SecretKey, cfg.DataDir, cfg.DatabaseURL = base.SecretKey, base.DataDir, anodetest.SQLiteURL(t)
+		app := anode.New(cfg)
+		app.Install(auth.Module())
+		err := app.Start(context.Background())
+		var ce *anode.ConfigError
+		if !errors.As(err, &ce) || ce.Var != tc.name {
+			t.Errorf("%s=%s: start-up error %v, want a ConfigError naming it", tc.name, tc.value, err)
+		}
+		app.Close()
+	}
+	// Off, the numbers are not checked.
+	base := anodetest.Config(t)
+	cfg := anode.LoadConfig(map[string]string{"ANODE_LOGIN_THROTTLE": "false", "ANODE_PASSWORD_RESET_ATTEMPTS": "0"}, "")
+	cfg.SecretKey, cfg.DataDir, cfg.DatabaseURL = base.SecretKey, base.DataDir, anodetest.SQLiteURL(t)
+	app := anode.New(cfg)
+	app.Install(auth.Module())
+	if err := app.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	app.Close()
+}

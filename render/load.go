@@ -20,9 +20,10 @@ type state struct {
 	files       map[string]*file
 	names       []string
 	overridden  []string
-	err         error  // a load error: every render returns it (debug reloads only)
-	watched     bool   // a source is read from a Dir in debug mode
-	fingerprint uint64 // of the watched directories, taken before loading
+	err         error     // a load error: every render returns it (debug reloads only)
+	watched     bool      // a source is read from a Dir in debug mode
+	fingerprint uint64    // of the watched directories, taken before loading
+	text        textPages // text/template builds for ExecuteText
 }
 
 // file is one template file, parsed on its own.

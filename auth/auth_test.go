@@ -388,3 +388,28 @@ func TestViews(t *testing.T) {
 		}
 	})
 }
+
+// TestSessionKeysHashedInDatabase: the sessions table holds SHA-256s of
+// the keys, so a leaked copy cannot be replayed as session cookies.
+func TestSessionKeysHashedInDatabase(t *testing.T) {
+	anodetest.Databases(t, func(t *testing.T, dbURL string) {
+		app := newApp(t, dbURL)
+		ctx := context.Background()
+		if _, err := auth.CreateUser(ctx, app.DB(), "ada", "ada@example.com", "correct horse"); err != nil {
+			t.Fatal(err)
+		}
+		c := anodetest.NewClient(t, app.Handler())
+		login(t, c, "ada", "correct horse").AssertStatus(200)
+		c.Get("/me").AssertText("ada")
+		ck := sessionCookie(t, c)
+		rows, err := orm.From[session.Row](app.DB()).All(ctx)
+		if err != nil || len(rows) != 1 {
+			t.Fatalf("%d session rows, %v", len(rows), err)
+		}
+		if rows[0].SessionKey == ck.Value {
+			t.Fatal("the session key is stored in clear")
+		}
+		leaked := &http.Cookie{Name: ck.Name, Value: rows[0].SessionKey}
+		withCookie(t, app, leaked).Get("/me").AssertText("anonymous")
+	})
+}

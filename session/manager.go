@@ -88,6 +88,9 @@ func (m *Manager) EndUserSessions(ctx context.Context, userID, exceptKey string)
 	if userID == "" {
 		return errors.New("session: EndUserSessions with an empty user ID")
 	}
+	if exceptKey != "" {
+		exceptKey = storeKey(exceptKey)
+	}
 	return m.store.DeleteUser(ctx, userID, exceptKey)
 }
 
@@ -157,7 +160,7 @@ func (s *Session) load() {
 	if s.m.cookie != nil {
 		e, err = s.m.cookie.decode(c.Value)
 	} else if validKey(c.Value) {
-		e, err = s.m.store.Load(s.ctx, c.Value)
+		e, err = s.m.store.Load(s.ctx, storeKey(c.Value))
 	} else {
 		err = ErrNotFound
 	}
@@ -219,7 +222,7 @@ func (s *Session) Commit() {
 	vary.Add(h, "Cookie") // CSRF may have added it
 	if len(s.values) == 0 && s.userID == "" {
 		if s.stored != "" {
-			if err := m.store.Delete(s.ctx, s.stored); err != nil {
+			if err := m.store.Delete(s.ctx, storeKey(s.stored)); err != nil {
 				m.opts.Logger.ErrorContext(s.ctx, "session: deleting failed", "error", err)
 			}
 			s.stored = ""
@@ -257,12 +260,12 @@ func (s *Session) Commit() {
 			return
 		}
 	} else {
-		if err := m.store.Save(s.ctx, s.key, e); err != nil {
+		if err := m.store.Save(s.ctx, storeKey(s.key), e); err != nil {
 			m.opts.Logger.ErrorContext(s.ctx, "session: saving failed", "error", err)
 			return
 		}
 		if s.stored != "" && s.stored != s.key {
-			if err := m.store.Delete(s.ctx, s.stored); err != nil {
+			if err := m.store.Delete(s.ctx, storeKey(s.stored)); err != nil {
 				m.opts.Logger.ErrorContext(s.ctx, "session: deleting the old key failed", "error", err)
 			}
 		}

@@ -2,6 +2,8 @@ package session_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -65,11 +67,39 @@ func (s *memStore) DeleteUser(_ context.Context, userID, except string) error {
 	return nil
 }
 
+// has reports whether the session whose cookie carries key is stored
+// (under the hash of key).
 func (s *memStore) has(key string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, ok := s.m[key]
+	_, ok := s.m[session.StoreKey(key)]
 	return ok
+}
+
+// TestKeysHashedAtRest: the store never sees a session key, only its
+// SHA-256, so a copy of the store cannot be replayed as cookies.
+func TestKeysHashedAtRest(t *testing.T) {
+	store := newMemStore()
+	b := &browser{t: t, h: app(newManager(store, nil)), name: "sessionid"}
+	b.do("/login?user=1")
+	store.mu.Lock()
+	var stored []string
+	for k := range store.m {
+		stored = append(stored, k)
+	}
+	store.mu.Unlock()
+	if len(stored) != 1 || stored[0] == b.cookie || stored[0] != session.StoreKey(b.cookie) {
+		t.Fatalf("stored under %q for the cookie %q", stored, b.cookie)
+	}
+	sum := sha256.Sum256([]byte(b.cookie))
+	if stored[0] != base64.RawURLEncoding.EncodeToString(sum[:]) {
+		t.Fatalf("stored under %q, not the SHA-256 of the key", stored[0])
+	}
+	// Presenting the stored value as a cookie finds nothing.
+	replay := &browser{t: t, h: b.h, name: "sessionid", cookie: stored[0]}
+	if got := replay.body("/get"); got != "false {[] 0} 0" {
+		t.Fatalf("the stored key replayed as a cookie: %q", got)
+	}
 }
 
 // clock is an adjustable time source.

@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"time"
@@ -15,6 +16,10 @@ var ErrNotFound = errors.New("session: not found")
 // Store keeps sessions server-side. It is the small interface under the
 // Manager: implementations store opaque bytes by key and need not know the
 // session format. Every method must be safe for concurrent use.
+//
+// The keys a Manager passes are not the cookie's session keys but their
+// SHA-256 (storeKey), so a copy of the store — a leaked sessions table, a
+// cache dump — holds no key a browser could present.
 type Store interface {
 	// Load returns the live entry saved under key, or ErrNotFound.
 	Load(ctx context.Context, key string) (Entry, error)
@@ -51,6 +56,15 @@ func NewKey() string {
 	var b [keyBytes]byte
 	rand.Read(b[:]) // never fails (crypto/rand panics if the system source does)
 	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// storeKey is what the Manager stores a session under: the base64url
+// SHA-256 of its key (43 characters, the shape of a key). A fast hash is
+// enough: a key holds 256 random bits, which no number of guesses reaches,
+// so a slow or salted hash would add only cost (as for API tokens).
+func storeKey(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
 // validKey reports whether k has the shape NewKey produces, so a forged

@@ -372,7 +372,12 @@ func TestViews(t *testing.T) {
 		c := anodetest.NewClient(t, app.Handler())
 		c.Get("/accounts/login/?next=/secret").AssertStatus(200).AssertContains(`name="next" value="/secret"`)
 		c.Post("/accounts/login/", url.Values{"username": {"ada"}, "password": {"nope"}}).
-			AssertStatus(200).AssertContains("correct username and password")
+			AssertStatus(200).AssertContains("correct username and password").
+			AssertContains(`class="errorlist nonfield"`).AssertContains(`value="ada"`)
+		// The form package validates first: a missing password is a field
+		// error, and nothing is authenticated.
+		c.Post("/accounts/login/", url.Values{"username": {"ada"}}).
+			AssertStatus(200).AssertContains(`id="id_password_errors"`).AssertContains("This field is required")
 		c.Get("/me").AssertText("anonymous")
 		c.Post("/accounts/login/", url.Values{"username": {"ada"}, "password": {"correct horse"}, "next": {"/secret"}}).
 			AssertRedirect("/secret")

@@ -4,46 +4,80 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/anode-go/anode"
+	"github.com/anode-go/anode/forms"
 	"github.com/anode-go/anode/security"
 )
 
-// loginPage is the data of the login template (auth/login.html).
+// LoginForm is the login view's form (forms package): bound and validated
+// like any form, its errors — a missing field, wrong credentials, an
+// inactive account, throttling — rendered by auth/login.html. Next is the
+// page to go to afterwards, followed only when SafeRedirect accepts it.
+type LoginForm struct {
+	Username string `form:"username,required,max=150,autocomplete=username" label:"Username"`
+	Password string `form:"password,required,kind=password,max=4096,autocomplete=current-password" label:"Password"`
+	Next     string `form:"next,kind=hidden,max=2048"`
+}
+
+// loginPage is the data of the login template (auth/login.html): Form, and
+// for templates written before it, the typed username, next and the
+// form-wide error as text.
 type loginPage struct {
+	Form                  *forms.Form[LoginForm]
 	Username, Next, Error string
+}
+
+func newLoginPage(f *forms.Form[LoginForm]) loginPage {
+	p := loginPage{Form: f, Username: f.Data.Username, Next: f.Data.Next}
+	var msgs []string
+	for _, e := range f.Errors().NonField() {
+		msgs = append(msgs, e.Message)
+	}
+	p.Error = strings.Join(msgs, " ")
+	return p
 }
 
 // loginForm shows the login form (GET /accounts/login/).
 func (c *config) loginForm(w http.ResponseWriter, r *http.Request) error {
-	return c.app.Render(w, r, "auth/login.html", loginPage{Next: r.URL.Query().Get("next")})
+	f := forms.New[LoginForm]()
+	f.Data.Next = r.URL.Query().Get("next")
+	return c.app.Render(w, r, "auth/login.html", newLoginPage(f))
 }
 
-// login authenticates the posted username and password, signs the user in
-// and redirects to a safe next, or to ANODE_LOGIN_REDIRECT_URL.
+// login binds the posted LoginForm, authenticates it, signs the user in
+// and redirects to a safe next, or to ANODE_LOGIN_REDIRECT_URL. Wrong
+// credentials and an inactive account show the form again (200); a
+// throttled attempt answers 429 with Retry-After.
 func (c *config) login(w http.ResponseWriter, r *http.Request) error {
-	username, pw, next := r.PostFormValue("username"), r.PostFormValue("password"), r.PostFormValue("next")
-	u, err := Authenticate(r.Context(), c.app.DB(), username, pw)
-	var msg string
+	f := forms.New[LoginForm]()
+	if err := f.Bind(r); err != nil {
+		return err
+	}
+	if !f.Valid() {
+		return c.app.Render(w, r, "auth/login.html", newLoginPage(f))
+	}
+	u, err := Authenticate(r.Context(), c.app.DB(), f.Data.Username, f.Data.Password)
 	var throttled *ThrottledError
 	switch {
 	case errors.As(err, &throttled):
+		f.AddError("", "throttled", throttled.PublicMessage())
 		w.Header().Set("Retry-After", strconv.FormatInt(security.RetryAfterSeconds(throttled.RetryAfter), 10))
-		return c.app.RenderStatus(w, r, http.StatusTooManyRequests, "auth/login.html", loginPage{Username: username, Next: next, Error: throttled.PublicMessage()})
+		return c.app.RenderStatus(w, r, http.StatusTooManyRequests, "auth/login.html", newLoginPage(f))
 	case errors.Is(err, ErrInvalidCredentials):
-		msg = "Please enter a correct username and password. Note that both fields may be case-sensitive."
+		f.AddError("", "invalid_login", "Please enter a correct username and password. Note that both fields may be case-sensitive.")
+		return c.app.Render(w, r, "auth/login.html", newLoginPage(f))
 	case errors.Is(err, ErrInactive):
-		msg = "This account is inactive."
+		f.AddError("", "inactive", "This account is inactive.")
+		return c.app.Render(w, r, "auth/login.html", newLoginPage(f))
 	case err != nil:
 		return err
-	}
-	if msg != "" {
-		return c.app.RenderStatus(w, r, http.StatusOK, "auth/login.html", loginPage{Username: username, Next: next, Error: msg})
 	}
 	if err := Login(r, u); err != nil {
 		return err
 	}
-	http.Redirect(w, r, c.redirectTarget(r, next, c.loginRedirect), http.StatusFound)
+	http.Redirect(w, r, c.redirectTarget(r, f.Data.Next, c.loginRedirect), http.StatusFound)
 	return nil
 }
 

@@ -186,25 +186,38 @@ func TestCookieStorePasswordChange(t *testing.T) {
 	b.Get("/me").AssertText("anonymous")
 }
 
+// TestDjangoHashUpgraded: hashes in Django's pbkdf2_sha256 format verify
+// and are replaced by argon2id at the first login. The keys were computed
+// with Python's hashlib.pbkdf2_hmac, the function Django's
+// PBKDF2PasswordHasher calls, and are written as Django writes them; the
+// second uses Django 5.1's default iteration count and a non-ASCII password.
 func TestDjangoHashUpgraded(t *testing.T) {
 	anodetest.Databases(t, func(t *testing.T, dbURL string) {
 		app := newApp(t, dbURL)
 		ctx := context.Background()
-		const django = "pbkdf2_sha256$1000$anodeSalt1234567890abc$r92VSkC9gI0WFmXQYgXaFEGBdifxGXQln3f7IMnCW70="
-		u := auth.User{Username: "imported", Password: django, IsActive: true}
-		if err := orm.Create(ctx, app.DB(), &u); err != nil {
-			t.Fatal(err)
-		}
-		login(t, anodetest.NewClient(t, app.Handler()), "imported", "correct horse").AssertStatus(200)
-		got, err := orm.From[auth.User](app.DB()).Filter("id", u.ID).Get(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !strings.HasPrefix(got.Password, "$argon2id$") {
-			t.Fatalf("password not re-hashed: %q", got.Password)
-		}
-		if !got.CheckPassword("correct horse") {
-			t.Fatal("the re-hashed password does not verify")
+		for i, tc := range []struct{ pw, hash string }{
+			{"correct horse", "pbkdf2_sha256$1000$anodeSalt1234567890abc$r92VSkC9gI0WFmXQYgXaFEGBdifxGXQln3f7IMnCW70="},
+			{"lètmein", "pbkdf2_sha256$870000$Kq3xZ8vR2mT9wLp4NcY7bH$sgfxlvPQxLpK+LjCI/8r35tBkfKHqGst5gZEMP5itls="},
+		} {
+			u := auth.User{Username: fmt.Sprint("imported", i), Password: tc.hash, IsActive: true}
+			if err := orm.Create(ctx, app.DB(), &u); err != nil {
+				t.Fatal(err)
+			}
+			login(t, anodetest.NewClient(t, app.Handler()), u.Username, tc.pw+"x").AssertStatus(401)
+			if got, _ := orm.From[auth.User](app.DB()).Filter("id", u.ID).Get(ctx); got.Password != tc.hash {
+				t.Fatalf("a failed login changed the hash: %q", got.Password)
+			}
+			login(t, anodetest.NewClient(t, app.Handler()), u.Username, tc.pw).AssertStatus(200)
+			got, err := orm.From[auth.User](app.DB()).Filter("id", u.ID).Get(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(got.Password, "$argon2id$") {
+				t.Fatalf("password not re-hashed: %q", got.Password)
+			}
+			if !got.CheckPassword(tc.pw) {
+				t.Fatal("the re-hashed password does not verify")
+			}
 		}
 	})
 }
@@ -370,6 +383,8 @@ func TestViews(t *testing.T) {
 			t.Fatal(err)
 		}
 		c := anodetest.NewClient(t, app.Handler())
+		c.Get("/visit").AssertStatus(200)
+		planted := sessionCookie(t, c)
 		c.Get("/accounts/login/?next=/secret").AssertStatus(200).AssertContains(`name="next" value="/secret"`)
 		c.Post("/accounts/login/", url.Values{"username": {"ada"}, "password": {"nope"}}).
 			AssertStatus(200).AssertContains("correct username and password").
@@ -382,10 +397,18 @@ func TestViews(t *testing.T) {
 		c.Post("/accounts/login/", url.Values{"username": {"ada"}, "password": {"correct horse"}, "next": {"/secret"}}).
 			AssertRedirect("/secret")
 		c.Get("/me").AssertText("ada")
+		// Session fixation through the view: the key from before the login
+		// is dead.
+		if sessionCookie(t, c).Value == planted.Value {
+			t.Fatal("the login view kept the session key")
+		}
+		withCookie(t, app, planted).Get("/me").AssertText("anonymous")
 		c.Get("/accounts/logout/").AssertStatus(405)
 		c.Get("/me").AssertText("ada")
-		c.Post("/accounts/logout/", nil).AssertRedirect("/")
+		signedIn := sessionCookie(t, c)
+		c.Post("/accounts/logout/", url.Values{"next": {"https://evil.example/"}}).AssertRedirect("/")
 		c.Get("/me").AssertText("anonymous")
+		withCookie(t, app, signedIn).Get("/me").AssertText("anonymous") // ended server-side
 		// No open redirect: an off-site next goes to ANODE_LOGIN_REDIRECT_URL.
 		for _, next := range []string{"https://evil.example/", "//evil.example/", "/\\evil.example"} {
 			c.Post("/accounts/login/", url.Values{"username": {"ada"}, "password": {"correct horse"}, "next": {next}}).

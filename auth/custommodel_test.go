@@ -242,3 +242,14 @@ func TestCustomUserModel(t *testing.T) {
 		}
 	})
 }
+
+type Member struct{ auth.User }
+
+func TestModuleForNeedsTheNameUser(t *testing.T) {
+	defer func() {
+		if p := recover(); p == nil || !strings.Contains(fmt.Sprint(p), "name the user model type User") {
+			t.Fatalf("panic %v", p)
+		}
+	}()
+	auth.ModuleFor[Member](nil, "")
+}

@@ -3,11 +3,8 @@ package auth_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/anode-go/anode"
@@ -31,16 +28,7 @@ import (
 // that model with UserAs; everything auth does (here an API token) works
 // on its rows.
 func ExampleModuleFor() {
-	dir, _ := os.MkdirTemp("", "anode-example")
-	defer os.RemoveAll(dir)
-	app := anode.New(anode.Config{
-		SecretKey:    "example-secret-key-example-secret-key",
-		DataDir:      dir,
-		DatabaseURL:  "sqlite:///" + filepath.Join(dir, "db.sqlite3"),
-		AllowedHosts: []string{"example.com"},
-	})
-	app.SetLogOutput(io.Discard)
-	app.Install(customuser.Module(), anode.Module{Name: "profile", Routes: func(r *anode.Router) {
+	app, done := exampleAppWith(customuser.Module(), anode.Module{Name: "profile", Routes: func(r *anode.Router) {
 		r.Get("/me", func(w http.ResponseWriter, r *http.Request) error {
 			if u := auth.UserAs[customuser.User](r.Context()); u != nil {
 				fmt.Fprintf(w, "%s (%s): %s", u.Username, u.Timezone, u.Bio)
@@ -48,14 +36,8 @@ func ExampleModuleFor() {
 			return nil
 		})
 	}})
+	defer done()
 	ctx := context.Background()
-	if err := app.Start(ctx); err != nil {
-		panic(err)
-	}
-	defer app.Close()
-	if err := app.Migrate(ctx); err != nil {
-		panic(err)
-	}
 
 	ada := &customuser.User{Bio: "wrote the first program", Timezone: "Europe/London"}
 	ada.Username, ada.IsActive, ada.DateJoined = "ada", true, time.Now().UTC()

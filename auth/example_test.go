@@ -21,7 +21,10 @@ import (
 
 // exampleApp returns a migrated App with the auth module and mod on a new
 // SQLite database, and a function that removes it.
-func exampleApp(mod anode.Module) (*anode.App, func()) {
+func exampleApp(mod anode.Module) (*anode.App, func()) { return exampleAppWith(auth.Module(), mod) }
+
+// exampleAppWith is exampleApp with authMod as the auth module.
+func exampleAppWith(authMod, mod anode.Module) (*anode.App, func()) {
 	dir, err := os.MkdirTemp("", "anode-example")
 	if err != nil {
 		panic(err)
@@ -33,7 +36,7 @@ func exampleApp(mod anode.Module) (*anode.App, func()) {
 		AllowedHosts: []string{"example.com"},
 	})
 	app.SetLogOutput(io.Discard)
-	app.Install(auth.Module(), mod)
+	app.Install(authMod, mod)
 	if err := app.Start(context.Background()); err != nil {
 		panic(err)
 	}

@@ -63,8 +63,13 @@ type config struct {
 // the request's scheme and host), ANODE_LOGIN_REQUIRED (false), and the
 // throttling of failed logins and reset requests: ANODE_LOGIN_THROTTLE
 // (true), ANODE_LOGIN_ATTEMPTS (5 per username and client address),
-// ANODE_LOGIN_ATTEMPTS_PER_IP (100) and ANODE_LOGIN_ATTEMPTS_WINDOW (15m),
-// counted in App.RateLimitStore (see docs/auth.md).
+// ANODE_LOGIN_ATTEMPTS_PER_IP (100), ANODE_LOGIN_ATTEMPTS_WINDOW (15m),
+// ANODE_PASSWORD_RESET_ATTEMPTS (5 per email address),
+// ANODE_PASSWORD_RESET_ATTEMPTS_PER_IP (20) and
+// ANODE_PASSWORD_RESET_ATTEMPTS_WINDOW (1h), counted in
+// App.RateLimitStore; a count under 1 or a window under a second stops
+// start-up (see docs/auth.md). ModuleFor installs an application's own
+// user model instead of User.
 //
 // With ANODE_LOGIN_REQUIRED=true, as with Django's LoginRequiredMiddleware,
 // every route requires a signed-in user unless it is marked with

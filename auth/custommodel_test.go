@@ -14,6 +14,7 @@ import (
 	"github.com/anode-go/anode/anodetest"
 	"github.com/anode-go/anode/auth"
 	"github.com/anode-go/anode/auth/internal/customuser"
+	"github.com/anode-go/anode/auth/internal/switched"
 	"github.com/anode-go/anode/migrate"
 	"github.com/anode-go/anode/orm"
 )
@@ -252,4 +253,35 @@ func TestModuleForNeedsTheNameUser(t *testing.T) {
 		}
 	}()
 	auth.ModuleFor[Member](nil, "")
+}
+
+// TestSwitchToCustomUserModel is the documented upgrade path: a database
+// made with auth.Module() moves to a custom model whose migrations begin
+// with copies of auth/migrations; migrate adds only the new field, and
+// existing users keep their accounts and passwords.
+func TestSwitchToCustomUserModel(t *testing.T) {
+	anodetest.MigrationsUpToDate(t, switched.Module())
+	anodetest.Databases(t, func(t *testing.T, dbURL string) {
+		ctx := context.Background()
+		before := newApp(t, dbURL) // auth.Module(), migrated
+		if _, err := auth.CreateUser(ctx, before.DB(), "ada", "ada@example.com", "correct horse"); err != nil {
+			t.Fatal(err)
+		}
+		cfg := anodetest.Config(t)
+		cfg.DatabaseURL = dbURL
+		after := anodetest.NewAppConfig(t, cfg, switched.Module(), shop())
+		if err := after.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := orm.From[switched.User](after.DB()).Filter("username", "ada").Update(ctx, orm.Set("Bio", "mathematician")); err != nil || n != 1 {
+			t.Fatalf("bio: %d, %v", n, err)
+		}
+		c := anodetest.NewClient(t, after.Handler())
+		login(t, c, "ada", "correct horse").AssertStatus(200)
+		c.Get("/me").AssertText("ada")
+		u, err := orm.From[switched.User](after.DB()).Filter("username", "ada").Get(ctx)
+		if err != nil || u.Bio != "mathematician" || !u.LastLogin.Valid {
+			t.Fatalf("after the switch: %+v, %v", u, err)
+		}
+	})
 }

@@ -70,13 +70,9 @@ func embeddable(t reflect.Type) error {
 	if t.Kind() != reflect.Struct {
 		return fmt.Errorf("embedded %s: only struct types embed in a model (not pointers or other kinds); declare it as a named field", t)
 	}
-	v := reflect.New(t).Interface()
-	switch v.(type) {
+	switch reflect.New(t).Interface().(type) { // a pointer has the value's methods too
 	case sql.Scanner, driver.Valuer, relationField, holderField:
 		return fmt.Errorf("embedded %s is a column or relation type, not a struct of fields; declare it as a named field", t)
-	}
-	if _, ok := reflect.New(t).Elem().Interface().(driver.Valuer); ok {
-		return fmt.Errorf("embedded %s is a column type, not a struct of fields; declare it as a named field", t)
 	}
 	return nil
 }

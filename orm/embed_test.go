@@ -138,6 +138,10 @@ func TestEmbeddedStructErrors(t *testing.T) {
 		*EmbAccount
 		Bio string
 	}
+	type EmbNull struct {
+		ID int64
+		orm.Null[string]
+	}
 	type EmbOther struct {
 		EmbAccount
 		X string `anode:"max=1"`
@@ -147,6 +151,7 @@ func TestEmbeddedStructErrors(t *testing.T) {
 		want   string
 	}{
 		{[]any{EmbRole{}, EmbPtr{}}, "only struct types embed"},
+		{[]any{EmbNull{}}, "is a column or relation type"},
 		{[]any{EmbRole{}, EmbMember{}, EmbOther{}, EmbKey{}}, "embedded in both app.EmbMember and app.EmbOther"},
 		{[]any{EmbRole{}, EmbKey{}}, "not a registered model (nor embedded in one)"},
 	} {

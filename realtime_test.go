@@ -36,6 +36,25 @@ func TestRealtimeBrokerURL(t *testing.T) {
 	}
 }
 
+// A module that builds the hub in its Init (as examples/polls does) gets
+// a bad ANODE_BROKER_URL reported by Start too, not a memory broker.
+func TestRealtimeBrokerURLFromInit(t *testing.T) {
+	cfg := anodetest.Config(t)
+	cfg.BrokerURL = "kafka://x"
+	app := anode.New(cfg)
+	app.SetLogOutput(io.Discard)
+	app.Install(anode.Module{Name: "live", Init: func(ctx context.Context, app *anode.App) error {
+		app.Realtime()
+		return nil
+	}})
+	err := app.Start(context.Background())
+	app.Close()
+	var ce *anode.ConfigError
+	if !errors.As(err, &ce) || ce.Var != "ANODE_BROKER_URL" {
+		t.Fatalf("Start = %v, want a ConfigError for ANODE_BROKER_URL", err)
+	}
+}
+
 func TestRealtimeRoutesAndClient(t *testing.T) {
 	app := anode.New(anodetest.Config(t))
 	app.SetLogOutput(io.Discard)

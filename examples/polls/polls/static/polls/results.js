@@ -64,5 +64,8 @@
   var sub = rt.subscribe(root.dataset.topic, {message: apply, reset: reload});
   // Votes counted between rendering the page and subscribing were
   // published to nobody here: read the results once the subscription holds.
-  sub.ready.then(reload, function () {});
+  sub.ready.then(function () {
+    root.dataset.subscribed = "true"; // for tests: live updates reach this page from now on
+    reload();
+  }, function () {});
 })();

@@ -9,6 +9,7 @@
 //	module.go    Module(): what the module brings to the App
 //	models.go    Question and Choice
 //	views.go     the handlers
+//	results.go   Results: the results page, the JSON endpoint and the live updates
 //	forms.go     the vote form and the fields of the "new poll" forms
 //	routes.go    URLs and their names
 //	seed.go      sample questions for a fresh database

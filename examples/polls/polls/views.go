@@ -119,11 +119,7 @@ func publishResults(ctx context.Context, res Results) {
 
 // results shows a question's results; polls/results.js keeps them live.
 func results(w http.ResponseWriter, r *http.Request) error {
-	q, err := publishedQuestion(r)
-	if err != nil {
-		return err
-	}
-	res, err := loadResults(r.Context(), db(r), q)
+	res, err := publishedResults(r)
 	if err != nil {
 		return err
 	}
@@ -133,11 +129,7 @@ func results(w http.ResponseWriter, r *http.Request) error {
 // resultsJSON answers GET /api/polls/{id}/results/ with the Results as
 // JSON; results.js reloads from it when it missed live updates.
 func resultsJSON(w http.ResponseWriter, r *http.Request) error {
-	q, err := publishedQuestion(r)
-	if err != nil {
-		return err
-	}
-	res, err := loadResults(r.Context(), db(r), q)
+	res, err := publishedResults(r)
 	if err != nil {
 		return err
 	}
@@ -240,6 +232,16 @@ func publishedQuestion(r *http.Request) (Question, error) {
 		return Question{}, errNoPoll(err)
 	}
 	return q, err
+}
+
+// publishedResults loads the Results of the published question of the
+// URL.
+func publishedResults(r *http.Request) (Results, error) {
+	q, err := publishedQuestion(r)
+	if err != nil {
+		return Results{}, err
+	}
+	return loadResults(r.Context(), db(r), q)
 }
 
 // questionAndChoices loads the published question of the URL and its

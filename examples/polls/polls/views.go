@@ -21,7 +21,7 @@ const latest = 5
 
 // home sends the site's root to the list of polls.
 func home(w http.ResponseWriter, r *http.Request) error {
-	to, err := anode.FromContext(r.Context()).URL("polls:index")
+	to, err := anode.FromContext(r.Context()).URL("polls-index")
 	if err != nil {
 		return err
 	}
@@ -97,7 +97,7 @@ func vote(w http.ResponseWriter, r *http.Request) error {
 	}
 	publishResults(ctx, res)
 	messages.Success(r, fmt.Sprintf("Thanks for voting! Your vote for “%s” was counted.", choiceText(choices, f.Data.Choice)))
-	to, err := anode.FromContext(ctx).URL("polls:results", q.ID)
+	to, err := anode.FromContext(ctx).URL("polls-results", q.ID)
 	if err != nil {
 		return err
 	}
@@ -192,7 +192,7 @@ func newPoll(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	messages.Success(r, fmt.Sprintf("Poll “%s” created.", qf.Instance.Text))
-	to, err := anode.FromContext(ctx).URL("polls:detail", qf.Instance.ID)
+	to, err := anode.FromContext(ctx).URL("polls-detail", qf.Instance.ID)
 	if err != nil {
 		return err
 	}
@@ -223,9 +223,9 @@ func errNoPoll(cause error) error {
 // publishedQuestion loads the question named by the URL's {id}, if it is
 // published: a future question is as unknown as a missing one.
 func publishedQuestion(r *http.Request) (Question, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := anode.PathInt(r, "id")
 	if err != nil || id <= 0 {
-		return Question{}, errNoPoll(nil)
+		return Question{}, errNoPoll(err)
 	}
 	q, err := orm.From[Question](db(r)).Filter("id", id).Filter("pub_date__lte", time.Now()).Get(r.Context())
 	if errors.Is(err, orm.ErrNotFound) {

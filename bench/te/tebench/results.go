@@ -183,7 +183,7 @@ func (r *results) markdown() string {
 		fmt.Fprintf(&b, "\nRuns rejected (more than 0.1%% errors) and repeated once: %s.\n", strings.Join(rejected, "; "))
 	}
 
-	b.WriteString("\nServer CPU time per request (median; the process and its workers, from /proc). Unlike requests/s it barely moves when other work shares the machine:\n\n| test |")
+	b.WriteString("\nServer CPU time per request (median; the process and its workers, from /proc). Steadier than requests/s when other work shares the machine, though a load average far above the CPU count inflates it too:\n\n| test |")
 	for _, c := range r.contestants {
 		fmt.Fprintf(&b, " %s |", c.label)
 	}

@@ -136,6 +136,13 @@ func (d *database) writeSQLite(ctx context.Context, path string) error {
 	return err
 }
 
+// rowSource is what pgx.Rows and *sql.Rows have in common.
+type rowSource interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
 // worlds reads every World row: the randomNumber of id is at index id.
 func (d *database) worlds(ctx context.Context) ([]int, error) {
 	rows, err := d.pool.Query(ctx, "SELECT id, randomnumber FROM world")
@@ -143,17 +150,7 @@ func (d *database) worlds(ctx context.Context) ([]int, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	out := make([]int, worldRows+1)
-	for rows.Next() {
-		var id, n int
-		if err := rows.Scan(&id, &n); err != nil {
-			return nil, err
-		}
-		if id >= 1 && id <= worldRows {
-			out[id] = n
-		}
-	}
-	return out, rows.Err()
+	return readWorlds(rows)
 }
 
 // sqliteWorlds is worlds for the SQLite copy.
@@ -163,6 +160,10 @@ func (d *database) sqliteWorlds(ctx context.Context) ([]int, error) {
 		return nil, err
 	}
 	defer rows.Close()
+	return readWorlds(rows)
+}
+
+func readWorlds(rows rowSource) ([]int, error) {
 	out := make([]int, worldRows+1)
 	for rows.Next() {
 		var id, n int
@@ -179,28 +180,24 @@ func (d *database) sqliteWorlds(ctx context.Context) ([]int, error) {
 // fortuneRows reads the Fortune table of PostgreSQL (lite false) or of the
 // SQLite copy.
 func (d *database) fortuneRows(ctx context.Context, lite bool) (map[int]string, error) {
-	out := map[int]string{}
+	const q = "SELECT id, message FROM fortune"
+	var rows rowSource
 	if lite {
-		rows, err := d.lite.QueryContext(ctx, "SELECT id, message FROM fortune")
+		r, err := d.lite.QueryContext(ctx, q)
 		if err != nil {
 			return nil, err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int
-			var m string
-			if err := rows.Scan(&id, &m); err != nil {
-				return nil, err
-			}
-			out[id] = m
+		defer r.Close()
+		rows = r
+	} else {
+		r, err := d.pool.Query(ctx, q)
+		if err != nil {
+			return nil, err
 		}
-		return out, rows.Err()
+		defer r.Close()
+		rows = r
 	}
-	rows, err := d.pool.Query(ctx, "SELECT id, message FROM fortune")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+	out := map[int]string{}
 	for rows.Next() {
 		var id int
 		var m string

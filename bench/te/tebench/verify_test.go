@@ -49,16 +49,23 @@ func testDatabase(t *testing.T) (*database, *countingProxy) {
 	return db, proxy
 }
 
-func TestCountingProxy(t *testing.T) {
-	db, proxy := testDatabase(t)
-	ctx := context.Background()
+// proxiedPool connects to db through proxy.
+func proxiedPool(t *testing.T, db *database, proxy *countingProxy) *pgxpool.Pool {
+	t.Helper()
 	u, _ := url.Parse(db.url)
 	u.Host = proxy.addr()
-	pool, err := pgxpool.New(ctx, u.String())
+	pool, err := pgxpool.New(context.Background(), u.String())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer pool.Close()
+	t.Cleanup(pool.Close)
+	return pool
+}
+
+func TestCountingProxy(t *testing.T) {
+	db, proxy := testDatabase(t)
+	ctx := context.Background()
+	pool := proxiedPool(t, db, proxy)
 	before := proxy.snapshot()
 	var n int
 	for id := 1; id <= 3; id++ {
@@ -200,13 +207,7 @@ func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func TestVerifier(t *testing.T) {
 	db, proxy := testDatabase(t)
 	ctx := context.Background()
-	u, _ := url.Parse(db.url)
-	u.Host = proxy.addr()
-	pool, err := pgxpool.New(ctx, u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
+	pool := proxiedPool(t, db, proxy)
 	for _, tc := range []struct {
 		broken string
 		test   string // the one test to run; "" for all

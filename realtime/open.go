@@ -69,6 +69,9 @@ func OpenBroker(ctx context.Context, rawURL string) (Broker, error) {
 		q := u.Query()
 		var opts NATSOptions
 		opts.Prefix = q.Get("prefix")
+		if opts.Prefix != "" && !validNATSPrefix(opts.Prefix) {
+			return nil, bad("prefix %q: want ASCII letters, digits, - and _", opts.Prefix)
+		}
 		if opts.PresenceTTL, err = durationOption(q, "presence_ttl"); err != nil {
 			return nil, bad("%v", err)
 		}

@@ -99,7 +99,10 @@ func OpenBroker(ctx context.Context, rawURL string) (Broker, error) {
 			timeout = max(time.Until(d), time.Millisecond)
 		}
 		nc, err := nats.Connect(u.String(), nats.Name("anode-realtime"), nats.Timeout(timeout),
-			nats.MaxReconnects(-1), nats.ReconnectWait(500*time.Millisecond))
+			nats.MaxReconnects(-1), nats.ReconnectWait(500*time.Millisecond),
+			// No buffering while disconnected: a publish that fails must
+			// not go out later behind the caller's back.
+			nats.ReconnectBufSize(-1))
 		if err != nil {
 			return nil, bad("cannot reach the server: %v", err)
 		}

@@ -25,7 +25,7 @@ type BrokenModel struct {
 
 func TestDatabaseFromModules(t *testing.T) {
 	cfg := anodetest.Config(t)
-	app := anodetest.NewAppConfig(t, cfg, anode.Module{Name: "notes", Models: []any{Note{}}})
+	app := anodetest.NewUnmigratedApp(t, cfg, anode.Module{Name: "notes", Models: []any{Note{}}})
 	db := app.DB()
 	if db == nil {
 		t.Fatal("a module with models gets a database")

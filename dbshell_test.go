@@ -26,7 +26,7 @@ func TestDBShell(t *testing.T) {
 			if c.name == "postgres" {
 				cfg.DatabaseURL = anodetest.Service(t, "ANODE_TEST_POSTGRES")
 			}
-			app := anodetest.NewAppConfig(t, cfg, anode.Module{Name: "notes", Models: []any{Note{}}})
+			app := anodetest.NewUnmigratedApp(t, cfg, anode.Module{Name: "notes", Models: []any{Note{}}})
 			if err := app.DB().CreateTables(context.Background()); err != nil && c.name == "sqlite" {
 				t.Fatal(err)
 			}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"runtime/debug"
+
+	"github.com/anode-go/anode/orm"
 )
 
 // Error is an error with an HTTP status and a message safe to show the client.
@@ -98,6 +100,9 @@ func statusOf(err error) (int, string) {
 	}
 	var mbe *http.MaxBytesError
 	switch {
+	case errors.Is(err, orm.ErrNotFound):
+		// Get found no row: Django's get_object_or_404, without the call.
+		return http.StatusNotFound, http.StatusText(http.StatusNotFound)
 	case errors.As(err, &mbe):
 		return http.StatusRequestEntityTooLarge, fmt.Sprintf("Request body too large: the limit is %d bytes.", mbe.Limit)
 	case errors.Is(err, context.DeadlineExceeded):

@@ -11,6 +11,7 @@ import (
 
 	"github.com/anode-go/anode"
 	"github.com/anode-go/anode/anodetest"
+	"github.com/anode-go/anode/orm"
 )
 
 var errSecret = errors.New("pq: password authentication failed for user \"secret_db_user\"")
@@ -142,4 +143,20 @@ func TestStatusErrorInterface(t *testing.T) {
 	if !strings.Contains(string(b), "409 dup") {
 		t.Fatal(string(b))
 	}
+}
+
+// A Get that finds no row is a 404 wherever the handler returns it, as
+// Django's get_object_or_404; the cause stays out of the page.
+func TestORMNotFoundIs404(t *testing.T) {
+	app := anodetest.NewApp(t, anode.Module{Name: "nf", Routes: func(r *anode.Router) {
+		r.Get("/gone/", func(w http.ResponseWriter, r *http.Request) error {
+			return fmt.Errorf("loading poll 7: %w", orm.ErrNotFound)
+		})
+		r.Get("/other/", func(w http.ResponseWriter, r *http.Request) error {
+			return errors.New("orm: object not found") // same text, not the sentinel
+		})
+	}})
+	c := anodetest.NewClient(t, app)
+	c.Get("/gone/").AssertStatus(404).AssertNotContains("poll 7")
+	c.Get("/other/").AssertStatus(500)
 }

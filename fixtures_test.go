@@ -16,7 +16,7 @@ import (
 func TestFixtureCommands(t *testing.T) {
 	notes := anode.Module{Name: "notes", Models: []any{Note{}}}
 	newApp := func() *anode.App {
-		app := anodetest.NewApp(t, notes)
+		app := anodetest.NewUnmigratedApp(t, anodetest.Config(t), notes)
 		if err := app.DB().CreateTables(context.Background()); err != nil {
 			t.Fatal(err)
 		}
@@ -45,7 +45,7 @@ func TestFixtureCommands(t *testing.T) {
 	}
 	// run closed the App's database: look through a fresh one on the same file.
 	var buf bytes.Buffer
-	dst2 := anodetest.NewAppConfig(t, dst.Config(), notes)
+	dst2 := anodetest.NewUnmigratedApp(t, dst.Config(), notes)
 	if err := orm.Dump(ctx, dst2.DB(), &buf); err != nil || !bytes.Equal(bytes.TrimSpace(buf.Bytes()), bytes.TrimSpace(b)) {
 		t.Fatalf("loaded data differs (%v):\n%s", err, buf.String())
 	}

@@ -34,8 +34,8 @@ func memosModule() anode.Module {
 func TestMigrationCommands(t *testing.T) {
 	// Each command closes its App, as a process would end: the next one
 	// opens the same database.
-	cfg := anodetest.NewApp(t, memosModule()).Config()
-	fresh := func() *anode.App { return anodetest.NewAppConfig(t, cfg, memosModule()) }
+	cfg := anodetest.NewUnmigratedApp(t, anodetest.Config(t), memosModule()).Config()
+	fresh := func() *anode.App { return anodetest.NewUnmigratedApp(t, cfg, memosModule()) }
 
 	code, out, errOut := run(fresh(), "showmigrations")
 	if code != 0 || !strings.Contains(out, "memos\n [ ] 0001_initial\n [ ] 0002_add_memo_text") {
@@ -92,8 +92,8 @@ func TestMakemigrationsEmptyAndMerge(t *testing.T) {
 	dir := t.TempDir()
 	mod := memosModule()
 	mod.Dir = dir
-	cfg := anodetest.NewApp(t, mod).Config()
-	fresh := func(m anode.Module) *anode.App { return anodetest.NewAppConfig(t, cfg, m) }
+	cfg := anodetest.NewUnmigratedApp(t, anodetest.Config(t), mod).Config()
+	fresh := func(m anode.Module) *anode.App { return anodetest.NewUnmigratedApp(t, cfg, m) }
 
 	code, out, errOut := run(fresh(mod), "makemigrations", "--empty", "memos", "--name", "fill_text")
 	if code != 0 || !strings.Contains(out, "memos/migrations/0003_fill_text.go") {

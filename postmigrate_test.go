@@ -15,7 +15,7 @@ func TestPostMigrate(t *testing.T) {
 	calls := 0
 	cfg := anodetest.Config(t)
 	cfg.DatabaseURL = anodetest.SQLiteURL(t)
-	app := anodetest.NewAppConfig(t, cfg, anode.Module{
+	app := anodetest.NewUnmigratedApp(t, cfg, anode.Module{
 		Name: "hooked",
 		PostMigrate: func(ctx context.Context, a *anode.App) error {
 			if a.DB() == nil {

@@ -227,3 +227,22 @@ func TestRouterStandalone(t *testing.T) {
 		t.Fatalf("got %d %q", rec.Code, rec.Body.String())
 	}
 }
+
+func TestPathInt(t *testing.T) {
+	app := anodetest.NewApp(t, anode.Module{Name: "ids", Routes: func(r *anode.Router) {
+		r.Get("/items/{id}/", func(w http.ResponseWriter, r *http.Request) error {
+			id, err := anode.PathInt(r, "id")
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(w, "item %d", id)
+			return nil
+		})
+	}})
+	c := anodetest.NewClient(t, app)
+	c.Get("/items/42/").AssertStatus(200).AssertContains("item 42")
+	c.Get("/items/007/").AssertStatus(200).AssertContains("item 7")
+	for _, bad := range []string{"abc", "-1", "+1", "1.5", "9223372036854775808", "%20"} {
+		c.Get("/items/" + bad + "/").AssertStatus(404)
+	}
+}

@@ -25,7 +25,9 @@ import (
 // production mode (like Django's test runner, which sets DEBUG off), a fixed
 // secret key, a temporary data directory removed after the test, and logs kept in
 // memory and printed only if the test fails, and mail kept in an in-memory
-// outbox (see Outbox).
+// outbox (see Outbox). Its database is migrated, as Django's test runner
+// migrates the test database: every installed module's migrations are
+// applied. NewUnmigratedApp leaves them pending.
 func NewApp(t testing.TB, modules ...anode.Module) *anode.App {
 	t.Helper()
 	return NewAppConfig(t, Config(t), modules...)
@@ -45,6 +47,19 @@ func Config(t testing.TB) anode.Config {
 // "memory://", as Django's test runner swaps in its locmem backend, so a
 // test never sends real mail unless it names a server.
 func NewAppConfig(t testing.TB, cfg anode.Config, modules ...anode.Module) *anode.App {
+	t.Helper()
+	app := NewUnmigratedApp(t, cfg, modules...)
+	if app.DB() != nil {
+		if err := app.Migrate(context.Background()); err != nil {
+			t.Fatalf("anodetest: migrating the test database: %v", err)
+		}
+	}
+	return app
+}
+
+// NewUnmigratedApp is NewAppConfig without migrating: the database is
+// empty and every migration pending, for tests of migrations themselves.
+func NewUnmigratedApp(t testing.TB, cfg anode.Config, modules ...anode.Module) *anode.App {
 	t.Helper()
 	if cfg.EmailURL == "" {
 		cfg.EmailURL = "memory://"

@@ -92,3 +92,15 @@ func (a *App) closeRealtime() error {
 	}
 	return a.rt.broker.Close()
 }
+
+// DisconnectRealtimeUser closes the realtime connections of the user with
+// userID on every instance sharing the broker
+// (realtime.Hub.DisconnectUser); it does nothing when the App has no
+// realtime hub. auth.Logout calls it, so that a socket opened while
+// signed in does not outlive the sign-out.
+func (a *App) DisconnectRealtimeUser(ctx context.Context, userID string) error {
+	if a.rt.hub == nil {
+		return nil
+	}
+	return a.rt.hub.DisconnectUser(ctx, userID)
+}

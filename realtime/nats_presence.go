@@ -283,12 +283,17 @@ func (b *NATSBroker) reapMembers(ctx context.Context, token string) error {
 	return nil
 }
 
+// purgeEvery is how often an instance clears old delete markers from the
+// presence buckets.
+const purgeEvery = 5 * time.Minute
+
 // beat heartbeats and reaps crashed instances every PresenceTTL/3 until
-// Close.
+// Close, and now and then clears old delete markers.
 func (b *NATSBroker) beat() {
 	defer b.wg.Done()
 	tick := time.NewTicker(b.ttl / 3)
 	defer tick.Stop()
+	lastPurge := time.Now()
 	for {
 		select {
 		case <-b.ctx.Done():
@@ -299,6 +304,14 @@ func (b *NATSBroker) beat() {
 		err := b.heartbeat(ctx)
 		if err == nil {
 			err = b.reapExpired(ctx)
+		}
+		if err == nil && time.Since(lastPurge) > purgeEvery {
+			// Every leave leaves a delete marker in the buckets; drop
+			// those older than 30 minutes so they do not pile up.
+			lastPurge = time.Now()
+			pctx, pcancel := context.WithTimeout(b.ctx, time.Minute)
+			err = errors.Join(b.members.PurgeDeletes(pctx), b.instances.PurgeDeletes(pctx))
+			pcancel()
 		}
 		cancel()
 		if err != nil && b.ctx.Err() == nil {

@@ -2,7 +2,6 @@ package realtime_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,9 +9,9 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -72,25 +71,8 @@ func serveInstance(brokerURL string) int {
 type instance struct {
 	cmd    *exec.Cmd
 	addr   string
-	stderr *lockedBuffer
+	stderr string // the path of the file that receives its stderr
 	done   chan error
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
 
 // startInstance starts this test binary as an app instance on brokerURL.
@@ -98,8 +80,13 @@ func startInstance(t *testing.T, name, brokerURL string) *instance {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), instanceEnv+"="+brokerURL)
-	in := &instance{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan error, 1)}
-	cmd.Stderr = in.stderr
+	in := &instance{cmd: cmd, stderr: filepath.Join(t.TempDir(), name+".log"), done: make(chan error, 1)}
+	logFile, err := os.Create(in.stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logFile.Close() // the child has its own descriptor
+	cmd.Stderr = logFile
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -115,7 +102,7 @@ func startInstance(t *testing.T, name, brokerURL string) *instance {
 			<-in.done
 		}
 		if t.Failed() {
-			t.Logf("instance %s stderr:\n%s", name, in.stderr.String())
+			t.Logf("instance %s stderr:\n%s", name, in.log())
 		}
 	})
 	addr := make(chan string, 1)
@@ -131,9 +118,15 @@ func startInstance(t *testing.T, name, brokerURL string) *instance {
 	select {
 	case in.addr = <-addr:
 	case <-time.After(30 * time.Second):
-		t.Fatalf("instance %s did not start within 30s:\n%s", name, in.stderr.String())
+		t.Fatalf("instance %s did not start within 30s:\n%s", name, in.log())
 	}
 	return in
+}
+
+// log returns what the instance wrote to stderr.
+func (in *instance) log() string {
+	b, _ := os.ReadFile(in.stderr)
+	return string(b)
 }
 
 func (in *instance) url() string { return "ws://" + in.addr + "/realtime/ws" }
@@ -148,7 +141,7 @@ func (in *instance) stop(t *testing.T) {
 	case err := <-in.done:
 		in.done <- err // for Cleanup
 		if err != nil {
-			t.Fatalf("instance exited with %v:\n%s", err, in.stderr.String())
+			t.Fatalf("instance exited with %v:\n%s", err, in.log())
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("instance still running 30s after SIGTERM")

@@ -64,11 +64,8 @@ type NATSBroker struct {
 	lastMu sync.Mutex
 	last   map[string]natsLast // topic → what this instance last published
 
-	ctx     context.Context
-	stop    context.CancelFunc
-	wg      sync.WaitGroup
-	closeMu sync.Mutex
-	closed  bool
+	lifecycle
+	lastPurge time.Time // of the presence buckets' delete markers (beat)
 }
 
 // NATSOptions configures a NATSBroker. The zero value is usable.
@@ -169,7 +166,8 @@ func NewNATSBroker(ctx context.Context, nc *nats.Conn, opts NATSOptions) (*NATSB
 		instance: newEpoch() + newEpoch(), ttl: opts.PresenceTTL, log: opts.Logger,
 		subs: map[string]*nats.Subscription{}, last: map[string]natsLast{}}
 	b.fan = newFanout(b.History)
-	b.ctx, b.stop = context.WithCancel(context.Background())
+	b.begin()
+	b.lastPurge = time.Now()
 	if err := b.heartbeat(ctx); err != nil {
 		return nil, fmt.Errorf("realtime: nats broker: %w", err)
 	}
@@ -180,8 +178,7 @@ func NewNATSBroker(ctx context.Context, nc *nats.Conn, opts NATSOptions) (*NATSB
 			b.fan.catchUp(topic)
 		}
 	})
-	b.wg.Add(1)
-	go b.beat()
+	b.every(b.ttl/3, b.log, "nats broker: heartbeat", b.beat)
 	return b, nil
 }
 
@@ -236,12 +233,6 @@ func (b *NATSBroker) historySubject(topic string) string {
 	return b.prefix + ".rt.h." + natsToken(topic)
 }
 func (b *NATSBroker) eventSubject(topic string) string { return b.prefix + ".rt.e." + natsToken(topic) }
-
-func (b *NATSBroker) isClosed() bool {
-	b.closeMu.Lock()
-	defer b.closeMu.Unlock()
-	return b.closed
-}
 
 // readLast returns topic's newest stored message (zero when none).
 func (b *NATSBroker) readLast(ctx context.Context, topic string) (natsLast, error) {

@@ -287,37 +287,24 @@ func (b *NATSBroker) reapMembers(ctx context.Context, token string) error {
 // presence buckets.
 const purgeEvery = 5 * time.Minute
 
-// beat heartbeats and reaps crashed instances every PresenceTTL/3 until
-// Close, and now and then clears old delete markers.
-func (b *NATSBroker) beat() {
-	defer b.wg.Done()
-	tick := time.NewTicker(b.ttl / 3)
-	defer tick.Stop()
-	lastPurge := time.Now()
-	for {
-		select {
-		case <-b.ctx.Done():
-			return
-		case <-tick.C:
-		}
-		ctx, cancel := context.WithTimeout(b.ctx, b.ttl/3)
-		err := b.heartbeat(ctx)
-		if err == nil {
-			err = b.reapExpired(ctx)
-		}
-		if err == nil && time.Since(lastPurge) > purgeEvery {
-			// Every leave leaves a delete marker in the buckets; drop
-			// those older than 30 minutes so they do not pile up.
-			lastPurge = time.Now()
-			pctx, pcancel := context.WithTimeout(b.ctx, time.Minute)
-			err = errors.Join(b.members.PurgeDeletes(pctx), b.instances.PurgeDeletes(pctx))
-			pcancel()
-		}
-		cancel()
-		if err != nil && b.ctx.Err() == nil {
-			b.log.Warn("realtime: nats broker: heartbeat", "error", err)
-		}
+// beat heartbeats and reaps crashed instances, and now and then clears
+// old delete markers; it runs every PresenceTTL/3.
+func (b *NATSBroker) beat(ctx context.Context) error {
+	if err := b.heartbeat(ctx); err != nil {
+		return err
 	}
+	if err := b.reapExpired(ctx); err != nil {
+		return err
+	}
+	if time.Since(b.lastPurge) < purgeEvery {
+		return nil
+	}
+	// Every leave leaves a delete marker in the buckets; drop those
+	// older than 30 minutes so they do not pile up.
+	b.lastPurge = time.Now()
+	pctx, cancel := context.WithTimeout(b.ctx, time.Minute)
+	defer cancel()
+	return errors.Join(b.members.PurgeDeletes(pctx), b.instances.PurgeDeletes(pctx))
 }
 
 // Close implements Broker: it stops the heartbeat, removes this
@@ -329,14 +316,9 @@ func (b *NATSBroker) Close() error {
 // shut closes the broker; reap false leaves its members for others to
 // expire, as a crash would (tests).
 func (b *NATSBroker) shut(reap bool) error {
-	b.closeMu.Lock()
-	if b.closed {
-		b.closeMu.Unlock()
+	if !b.end() {
 		return nil
 	}
-	b.closed = true
-	b.closeMu.Unlock()
-	b.stop()
 	b.wg.Wait()
 	var err error
 	if reap {

@@ -49,11 +49,7 @@ type RedisBroker struct {
 	waitMu  sync.Mutex
 	waiters map[string][]chan struct{} // channel → subscribe confirmations awaited
 
-	stop    context.CancelFunc
-	ctx     context.Context
-	wg      sync.WaitGroup
-	closeMu sync.Mutex
-	closed  bool
+	lifecycle
 }
 
 // RedisOptions configures a RedisBroker. The zero value is usable.
@@ -99,32 +95,45 @@ func NewRedisBroker(ctx context.Context, client *redis.Client, opts RedisOptions
 	b := &RedisBroker{rdb: client, prefix: opts.Prefix, instance: newEpoch() + newEpoch(), ttl: opts.PresenceTTL,
 		idle: opts.IdleTTL, log: opts.Logger, waiters: map[string][]chan struct{}{}}
 	b.fan = newFanout(b.History)
-	b.ctx, b.stop = context.WithCancel(context.Background())
+	b.begin()
 	b.ps = client.Subscribe(b.ctx)
 	if err := b.heartbeat(ctx); err != nil {
 		b.ps.Close()
 		return nil, fmt.Errorf("realtime: redis broker: %w", err)
 	}
-	b.wg.Add(2)
+	b.wg.Add(1)
 	go b.receive()
-	go b.beat()
+	b.every(b.ttl/3, b.log, "redis broker: heartbeat", b.beat)
 	return b, nil
 }
 
 func (b *RedisBroker) key(kind, topic string) string { return b.prefix + kind + topic }
 
-func (b *RedisBroker) isClosed() bool {
-	b.closeMu.Lock()
-	defer b.closeMu.Unlock()
-	return b.closed
-}
+// luaNow sets now to the server's time in milliseconds, so that expiry
+// does not depend on the instances' clocks.
+const luaNow = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+`
+
+// luaExpireFront drops expired entries from the front of the history
+// KEYS[2] (entries are "offset expiry-ms time-ms data"; expiry 0: none).
+// Expiries grow with offsets under one rule, so the first live entry
+// ends the scan.
+const luaExpireFront = `
+for i = 1, 1000 do
+  local first = redis.call('ZRANGE', KEYS[2], 0, 0)
+  if #first == 0 then break end
+  local e = tonumber(string.match(first[1], '^%d+ (%d+) '))
+  if e == 0 or e > now then break end
+  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, 0)
+end
+`
 
 // publishScript assigns the next offset, keeps the history and publishes.
 // KEYS: topic hash, history; ARGV: epoch if new, data, history size,
 // history TTL (ms), idle TTL (ms), channel.
-var publishScript = redis.NewScript(`
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+var publishScript = redis.NewScript(luaNow + `
 if redis.call('EXISTS', KEYS[1]) == 0 then
   redis.call('DEL', KEYS[2])
   redis.call('HSET', KEYS[1], 'e', ARGV[1], 'o', 0)
@@ -138,13 +147,7 @@ if n > 0 then
   redis.call('ZADD', KEYS[2], off, off .. ' ' .. exp .. ' ' .. now .. ' ' .. ARGV[2])
   redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(n + 1))
 end
-for i = 1, 1000 do
-  local first = redis.call('ZRANGE', KEYS[2], 0, 0)
-  if #first == 0 then break end
-  local e = tonumber(string.match(first[1], '^%d+ (%d+) '))
-  if e == 0 or e > now then break end
-  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, 0)
-end
+` + luaExpireFront + `
 local keep = math.max(idle, ttl)
 redis.call('PEXPIRE', KEYS[1], keep)
 redis.call('PEXPIRE', KEYS[2], keep)
@@ -156,22 +159,14 @@ return {epoch, off, now}
 // retained messages after an offset, creating the topic's epoch if it has
 // none. KEYS: topic hash, history; ARGV: epoch if new, after, limit, idle
 // TTL (ms).
-var historyScript = redis.NewScript(`
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+var historyScript = redis.NewScript(luaNow + `
 if redis.call('EXISTS', KEYS[1]) == 0 then
   redis.call('DEL', KEYS[2])
   redis.call('HSET', KEYS[1], 'e', ARGV[1], 'o', 0)
   redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[4]))
 end
 local h = redis.call('HMGET', KEYS[1], 'e', 'o')
-for i = 1, 1000 do
-  local first = redis.call('ZRANGE', KEYS[2], 0, 0)
-  if #first == 0 then break end
-  local e = tonumber(string.match(first[1], '^%d+ (%d+) '))
-  if e == 0 or e > now then break end
-  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, 0)
-end
+` + luaExpireFront + `
 local msgs = {}
 local limit = tonumber(ARGV[3])
 if limit > 0 then
@@ -386,14 +381,9 @@ func (b *RedisBroker) Close() error {
 // shut closes the broker; reap false leaves its members for others to
 // expire, as a crash would (tests).
 func (b *RedisBroker) shut(reap bool) error {
-	b.closeMu.Lock()
-	if b.closed {
-		b.closeMu.Unlock()
+	if !b.end() {
 		return nil
 	}
-	b.closed = true
-	b.closeMu.Unlock()
-	b.stop()
 	var err error
 	if reap {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

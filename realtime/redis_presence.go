@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -16,9 +15,7 @@ import (
 
 // joinScript: KEYS members hash, instances, instance topics; ARGV
 // instance, client ID, member JSON, topic, channel, presence TTL (ms).
-var joinScript = redis.NewScript(`
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+var joinScript = redis.NewScript(luaNow + `
 redis.call('ZADD', KEYS[2], now + tonumber(ARGV[6]), ARGV[1])
 redis.call('SADD', KEYS[3], ARGV[4])
 if redis.call('HSET', KEYS[1], ARGV[2], ARGV[1] .. ' ' .. ARGV[3]) == 1 then
@@ -38,9 +35,7 @@ return 1
 
 // membersScript: KEYS members hash, instances; returns the member JSON of
 // live instances.
-var membersScript = redis.NewScript(`
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+var membersScript = redis.NewScript(luaNow + `
 local all = redis.call('HGETALL', KEYS[1])
 local live, out = {}, {}
 for i = 1, #all, 2 do
@@ -59,9 +54,7 @@ return out
 // reapScript removes the members of instances whose liveness ran out
 // (or of ARGV[2] when given: a closing instance), publishing leave
 // events. KEYS instances; ARGV key prefix, instance to reap or "".
-var reapScript = redis.NewScript(`
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+var reapScript = redis.NewScript(luaNow + `
 local p = ARGV[1]
 local dead
 if ARGV[2] ~= '' then
@@ -156,28 +149,13 @@ func (b *RedisBroker) reap(ctx context.Context, instance string) error {
 }
 
 // beat heartbeats, reaps crashed instances and pings the pub/sub
-// connection (which detects a dead one) every PresenceTTL/3 until Close.
-func (b *RedisBroker) beat() {
-	defer b.wg.Done()
-	tick := time.NewTicker(b.ttl / 3)
-	defer tick.Stop()
-	for {
-		select {
-		case <-b.ctx.Done():
-			return
-		case <-tick.C:
-		}
-		ctx, cancel := context.WithTimeout(b.ctx, b.ttl/3)
-		err := b.heartbeat(ctx)
-		if err == nil {
-			err = b.reap(ctx, "")
-		}
-		if err == nil {
-			err = b.ps.Ping(ctx)
-		}
-		cancel()
-		if err != nil && b.ctx.Err() == nil {
-			b.log.Warn("realtime: redis broker: heartbeat", "error", err)
-		}
+// connection (which detects a dead one); it runs every PresenceTTL/3.
+func (b *RedisBroker) beat(ctx context.Context) error {
+	if err := b.heartbeat(ctx); err != nil {
+		return err
 	}
+	if err := b.reap(ctx, ""); err != nil {
+		return err
+	}
+	return b.ps.Ping(ctx)
 }

@@ -89,14 +89,8 @@ func redisKit(t *testing.T) brokerKit {
 		t.Fatal(err)
 	}
 	rdb := redis.NewClient(opt)
-	t.Cleanup(func() {
-		ctx := context.Background()
-		iter := rdb.Scan(ctx, 0, prefix+"*", 1000).Iterator()
-		for n := 0; iter.Next(ctx) && n < 100000; n++ {
-			rdb.Del(ctx, iter.Val())
-		}
-		rdb.Close()
-	})
+	t.Cleanup(func() { rdb.Close() })
+	dropRedisPrefix(t, base, prefix)
 	url := withQuery(base, "prefix="+prefix+"&presence_ttl=900ms")
 	return brokerKit{
 		name:      "redis",
@@ -121,18 +115,12 @@ func natsKit(t *testing.T) brokerKit {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(nc.Close)
 	js, err := jetstream.New(nc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		js.DeleteStream(ctx, prefix+"_rt")
-		js.DeleteKeyValue(ctx, prefix+"_rt_members")
-		js.DeleteKeyValue(ctx, prefix+"_rt_instances")
-		nc.Close()
-	})
+	dropNATSPrefix(t, base, prefix)
 	url := withQuery(base, "prefix="+prefix+"&presence_ttl=900ms")
 	return brokerKit{
 		name:      "nats",
@@ -182,4 +170,44 @@ func forEachBroker(t *testing.T, fn func(t *testing.T, kit brokerKit)) {
 			fn(t, mk.kit(t))
 		})
 	}
+}
+
+// dropRedisPrefix deletes the keys under prefix when the test ends.
+func dropRedisPrefix(tb testing.TB, url, prefix string) {
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		rdb := redis.NewClient(opt)
+		defer rdb.Close()
+		ctx := context.Background()
+		iter := rdb.Scan(ctx, 0, prefix+"*", 1000).Iterator()
+		for n := 0; iter.Next(ctx) && n < 100000; n++ {
+			rdb.Del(ctx, iter.Val())
+		}
+	})
+}
+
+// dropNATSPrefix deletes the stream and buckets of prefix when the test
+// ends.
+func dropNATSPrefix(tb testing.TB, url, prefix string) {
+	tb.Cleanup(func() {
+		nc, err := nats.Connect(url)
+		if err != nil {
+			tb.Error(err)
+			return
+		}
+		defer nc.Close()
+		js, err := jetstream.New(nc)
+		if err != nil {
+			tb.Error(err)
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		js.DeleteStream(ctx, prefix+"_rt")
+		js.DeleteKeyValue(ctx, prefix+"_rt_members")
+		js.DeleteKeyValue(ctx, prefix+"_rt_instances")
+	})
 }

@@ -237,6 +237,13 @@ func (a *App) Start(ctx context.Context) error {
 				return
 			}
 		}
+		// An Init hook may read settings of its own (App.Realtime reads
+		// ANODE_BROKER_URL on its first call): their errors stop start-up
+		// as the App's own do.
+		if err := a.cfg.Err(); err != nil {
+			a.startErr = err
+			return
+		}
 		a.finalize()
 	})
 	return a.startErr

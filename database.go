@@ -52,6 +52,7 @@ func (a *App) openDatabase(ctx context.Context) error {
 // calls it when the command ends; anodetest calls it when the test ends.
 func (a *App) Close() error {
 	err := a.closeCaches()
+	err = errors.Join(err, a.closeRealtime())
 	a.closeRateLimitStore()
 	if c := a.sessCfg.closeStore; c != nil {
 		err = errors.Join(err, c())

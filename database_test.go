@@ -54,7 +54,9 @@ func TestDatabaseFromModules(t *testing.T) {
 
 func TestDatabaseOnPostgres(t *testing.T) {
 	cfg := anodetest.Config(t)
-	cfg.DatabaseURL = anodetest.Service(t, "ANODE_TEST_POSTGRES")
+	// A schema of its own: NewApp migrates, and tables of another test
+	// (or an earlier run) in the shared schema must not collide.
+	cfg.DatabaseURL = anodetest.PostgresSchema(t, anodetest.Service(t, "ANODE_TEST_POSTGRES"))
 	app := anodetest.NewAppConfig(t, cfg)
 	if app.DB() == nil || app.DB().Dialect().Name() != "postgres" {
 		t.Fatalf("ANODE_DATABASE_URL must select PostgreSQL")

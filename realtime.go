@@ -1,7 +1,9 @@
 package anode
 
 import (
+	"context"
 	"fmt"
+	"time"
 
 	"github.com/anode-go/anode/realtime"
 )
@@ -9,6 +11,7 @@ import (
 // realtimeState is the App's realtime hub and its settings.
 type realtimeState struct {
 	hub         *realtime.Hub
+	broker      realtime.Broker // closed by App.Close
 	compression bool
 }
 
@@ -27,8 +30,9 @@ const RealtimeModuleName = "realtime"
 // Call it first before the App starts (in main, or a module's Init) to
 // configure topics and handlers; later calls return the same Hub, from
 // any goroutine (FromContext(ctx).Realtime() in a handler). A first call
-// after the App has started panics. A bad ANODE_BROKER_URL stops
-// start-up with a ConfigError.
+// after the App has started panics. A bad ANODE_BROKER_URL, or a broker
+// server that does not answer within 10 seconds, stops start-up with a
+// ConfigError naming ANODE_BROKER_URL. App.Close closes the broker.
 func (a *App) Realtime() *realtime.Hub {
 	if h := a.rt.hub; h != nil {
 		return h
@@ -45,11 +49,16 @@ func (a *App) Realtime() *realtime.Hub {
 			a.cfg.errs = append(a.cfg.errs, err)
 		}
 	}
-	broker, err := realtime.OpenBroker(a.cfg.BrokerURL)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	broker, err := realtime.OpenBroker(ctx, a.cfg.BrokerURL)
+	cancel()
 	if err != nil {
-		a.cfg.errs = append(a.cfg.errs, &ConfigError{Var: "ANODE_BROKER_URL", Value: a.cfg.BrokerURL, Reason: err.Error()})
+		// The value is not repeated: it may hold a password (the error
+		// shows the URL without it).
+		a.cfg.errs = append(a.cfg.errs, &ConfigError{Var: "ANODE_BROKER_URL", Reason: err.Error()})
 		broker = realtime.NewMemoryBroker(realtime.MemoryOptions{}) // start-up fails anyway
 	}
+	rs.broker = broker
 	h := realtime.New(realtime.Options{
 		Broker:         broker,
 		AllowedHosts:   a.cfg.AllowedHosts,
@@ -74,4 +83,24 @@ func (a *App) Realtime() *realtime.Hub {
 		},
 	})
 	return h
+}
+
+// closeRealtime closes the realtime broker, if the App made one.
+func (a *App) closeRealtime() error {
+	if a.rt.broker == nil {
+		return nil
+	}
+	return a.rt.broker.Close()
+}
+
+// DisconnectRealtimeUser closes the realtime connections of the user with
+// userID on every instance sharing the broker
+// (realtime.Hub.DisconnectUser); it does nothing when the App has no
+// realtime hub. auth.Logout calls it, so that a socket opened while
+// signed in does not outlive the sign-out.
+func (a *App) DisconnectRealtimeUser(ctx context.Context, userID string) error {
+	if a.rt.hub == nil {
+		return nil
+	}
+	return a.rt.hub.DisconnectUser(ctx, userID)
 }

@@ -13,11 +13,16 @@ import (
 
 func TestRealtimeBrokerURL(t *testing.T) {
 	for url, want := range map[string]string{
-		"":                         "",
-		"memory://":                "",
-		"redis://127.0.0.1:6379/0": "the redis broker is not built yet",
-		"nats://127.0.0.1:4222":    "the nats broker is not built yet",
-		"kafka://x":                `unknown scheme "kafka"`,
+		"":          "",
+		"memory://": "",
+		// Unreachable servers stop start-up without showing the password.
+		"redis://:s3cret@127.0.0.1:1/0":                   "cannot reach the server",
+		"rediss://u:s3cret@127.0.0.1:1/0":                 "cannot reach the server",
+		"nats://u:s3cret@127.0.0.1:1":                     "cannot reach the server",
+		"redis://:s3cret@127.0.0.1:1/0?presence_ttl=soon": `presence_ttl="soon"`,
+		"nats://127.0.0.1:1?prefix=a.b":                   `prefix "a.b"`,
+		"nats://127.0.0.1:1?colour=red":                   `unknown option "colour"`,
+		"kafka://x":                                       `unknown scheme "kafka"`,
 	} {
 		cfg := anodetest.Config(t)
 		cfg.BrokerURL = url
@@ -32,7 +37,28 @@ func TestRealtimeBrokerURL(t *testing.T) {
 			t.Errorf("%q: %v", url, err)
 		case want != "" && (!errors.As(err, &ce) || ce.Var != "ANODE_BROKER_URL" || !strings.Contains(err.Error(), want)):
 			t.Errorf("%q: %v, want a ConfigError for ANODE_BROKER_URL saying %q", url, err, want)
+		case err != nil && strings.Contains(err.Error(), "s3cret"):
+			t.Errorf("%q: the error shows the password: %v", url, err)
 		}
+	}
+}
+
+// A module that builds the hub in its Init (as examples/polls does) gets
+// a bad ANODE_BROKER_URL reported by Start too, not a memory broker.
+func TestRealtimeBrokerURLFromInit(t *testing.T) {
+	cfg := anodetest.Config(t)
+	cfg.BrokerURL = "kafka://x"
+	app := anode.New(cfg)
+	app.SetLogOutput(io.Discard)
+	app.Install(anode.Module{Name: "live", Init: func(ctx context.Context, app *anode.App) error {
+		app.Realtime()
+		return nil
+	}})
+	err := app.Start(context.Background())
+	app.Close()
+	var ce *anode.ConfigError
+	if !errors.As(err, &ce) || ce.Var != "ANODE_BROKER_URL" {
+		t.Fatalf("Start = %v, want a ConfigError for ANODE_BROKER_URL", err)
 	}
 }
 

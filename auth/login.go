@@ -147,18 +147,27 @@ func Login(r *http.Request, u *User) error {
 
 // Logout signs r's user out: the session's data is deleted from the store
 // and a new, empty session begins, so a copy of the old cookie is
-// worthless; the CSRF secret rotates too. Logging out an anonymous visitor is not an error.
+// worthless; the CSRF secret rotates too. The user's realtime connections
+// are closed (App.DisconnectRealtimeUser; a failure is logged). Logging
+// out an anonymous visitor is not an error.
 func Logout(r *http.Request) error {
 	ctx := r.Context()
 	h := holderFrom(ctx)
 	if h == nil {
 		return ErrNoSession
 	}
-	if err := session.FromContext(ctx).Flush(ctx); err != nil {
+	s := session.FromContext(ctx)
+	userID := s.UserID()
+	if err := s.Flush(ctx); err != nil {
 		return fmt.Errorf("auth: logout: %w", err)
 	}
 	security.Rotate(r)
 	h.set(nil)
+	if app := h.c.app; app != nil && userID != "" {
+		if err := app.DisconnectRealtimeUser(ctx, userID); err != nil {
+			app.Logger().WarnContext(ctx, "auth: logout: closing the user's realtime connections", "error", err)
+		}
+	}
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -99,4 +100,56 @@ func read(t *testing.T, c *websocket.Conn) map[string]any {
 		t.Fatal(err)
 	}
 	return f
+}
+
+// Logging out closes the user's realtime connections (4001), so a socket
+// opened while signed in does not go on acting as the user.
+func TestLogoutClosesRealtimeConnections(t *testing.T) {
+	app := anodetest.NewApp(t, auth.Module(), liveModule())
+	ctx := context.Background()
+	if err := app.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := auth.CreateUser(ctx, app.DB(), "ada", "ada@example.com", "correct horse"); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(app.Handler())
+	defer srv.Close()
+	defer app.Realtime().Close()
+	c := anodetest.ClientFor(t, srv.URL)
+	c.Post("/accounts/login/", url.Values{"username": {"ada"}, "password": {"correct horse"}}).AssertRedirect("/")
+	ck := c.Cookie("/", "sessionid")
+	if ck == nil {
+		t.Fatal("no session cookie")
+	}
+	dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	ws, _, err := websocket.Dial(dctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/realtime/ws",
+		&websocket.DialOptions{HTTPHeader: http.Header{"Cookie": {ck.Name + "=" + ck.Value}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	if hello := read(t, ws); hello["user"] == nil {
+		t.Fatalf("hello with the session cookie: %v", hello)
+	}
+	anon, _, err := websocket.Dial(dctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/realtime/ws", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer anon.CloseNow()
+	read(t, anon)
+
+	c.Post("/accounts/logout/", nil).AssertRedirect("/")
+	rctx, rcancel := context.WithTimeout(ctx, 5*time.Second)
+	defer rcancel()
+	_, _, err = ws.Read(rctx)
+	if code := websocket.CloseStatus(err); code != realtime.CloseSignedOut {
+		t.Fatalf("after logout the socket read %v, want close %d", err, realtime.CloseSignedOut)
+	}
+	// Other users' connections stay.
+	anon.Write(ctx, websocket.MessageText, []byte(`{"type":"subscribe","id":7,"topic":"members"}`))
+	if f := read(t, anon); f["id"] != float64(7) {
+		t.Errorf("anonymous connection after the logout: %v", f)
+	}
 }

@@ -17,8 +17,9 @@ import (
 // deliver function given to Subscribe must not block for long: the Hub's
 // never does (it only queues).
 //
-// The memory broker (NewMemoryBroker) serves one instance. Redis and NATS
-// brokers are planned; docs/realtime.md maps this interface onto them.
+// The memory broker (NewMemoryBroker) serves one instance; the Redis and
+// NATS brokers (NewRedisBroker, NewNATSBroker, or OpenBroker from a URL)
+// serve several.
 type Broker interface {
 	// Publish appends data (a JSON value) to topic's history as the
 	// options say, and delivers it to every instance subscribed to topic.

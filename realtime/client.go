@@ -21,6 +21,9 @@ const (
 	CloseMessageTooBig = 1009
 	// CloseProtocolError: a client sent a binary frame.
 	CloseProtocolError = 4000
+	// CloseSignedOut: the connection's user signed out
+	// (Hub.DisconnectUser); reconnecting identifies the client afresh.
+	CloseSignedOut = 4001
 	// CloseSlowConsumer: the client did not read fast enough and its send
 	// queue filled up.
 	CloseSlowConsumer = 4008
@@ -48,9 +51,10 @@ type Client struct {
 	code      int
 	reason    string
 
-	mu     sync.Mutex
-	subs   map[string]*subscription
-	values map[any]any
+	mu      sync.Mutex
+	subs    map[string]*subscription
+	userSub *subscription // the user's internal topic (DisconnectUser)
+	values  map[any]any
 
 	inflight chan struct{} // emit handler slots
 
@@ -414,6 +418,7 @@ func (c *Client) leave(topic string, sub *subscription) {
 // cleanup removes every subscription when the connection has ended.
 func (c *Client) cleanup() {
 	c.cancel()
+	c.hub.unwatchUser(c)
 	c.mu.Lock()
 	subs := c.subs
 	c.subs = map[string]*subscription{}

@@ -30,8 +30,11 @@
 //
 // A [Broker] carries messages between the instances of an application and
 // keeps each topic's history with increasing offsets within an epoch. The
-// [MemoryBroker] serves a single instance; Redis and NATS brokers are
-// planned (see docs/realtime.md for how each maps onto the interface).
+// [MemoryBroker] serves a single instance; [RedisBroker] and [NATSBroker]
+// let any number of instances serve the same topics, with history and
+// presence shared between them, so a client may reconnect to any instance
+// and recover what it missed. [OpenBroker] opens one from a URL
+// (ANODE_BROKER_URL); docs/realtime.md describes how each stores topics.
 //
 // # Safety
 //

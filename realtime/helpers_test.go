@@ -95,9 +95,15 @@ func wsURL(srv *httptest.Server) string {
 // dial connects and reads the hello frame.
 func dial(t *testing.T, srv *httptest.Server, hdr http.Header) *wsClient {
 	t.Helper()
+	return dialURL(t, wsURL(srv), hdr)
+}
+
+// dialURL connects to a WebSocket endpoint and reads the hello frame.
+func dialURL(t *testing.T, url string, hdr http.Header) *wsClient {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	c, resp, err := websocket.Dial(ctx, wsURL(srv), &websocket.DialOptions{HTTPHeader: hdr})
+	c, resp, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPHeader: hdr})
 	if err != nil {
 		status := 0
 		if resp != nil {

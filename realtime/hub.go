@@ -351,7 +351,7 @@ func (h *Hub) deliver(topic string, e Event) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	lt := h.topics[topic]
-	if lt == nil || len(lt.subs) == 0 {
+	if lt == nil || len(lt.subs) == 0 || deliverControl(topic, lt, e) {
 		return
 	}
 	var frame []byte

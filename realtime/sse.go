@@ -93,6 +93,7 @@ func (h *Hub) serveStream(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer h.unregister(c)
+	h.watchUser(c)
 	c.enqueue(encode(helloFrame{Type: typeHello, Client: c.id, User: c.ident.UserID, Ping: int(h.opts.PingInterval / time.Second), Token: c.token}))
 	for _, f := range frames {
 		c.subscribe(f) // acked with id 0 and the topic

@@ -85,6 +85,7 @@ func (h *Hub) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 	// an idle connection would otherwise keep.
 	go func() {
 		defer h.unregister(c)
+		h.watchUser(c)
 		h.run(c, coderSocket{conn})
 	}()
 }

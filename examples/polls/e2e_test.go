@@ -17,8 +17,7 @@ import (
 // quickstart (SQLite, nothing configured) always, and PostgreSQL in
 // production mode, in a schema of its own, when ANODE_TEST_POSTGRES is
 // set, with a Redis cache under a key prefix of its own when
-// ANODE_TEST_REDIS is set too. A deployment with a shared realtime broker
-// is one more row with ANODE_BROKER_URL in Env.
+// ANODE_TEST_REDIS is set too, which is then also the realtime broker.
 func deployments(t *testing.T) []deployment {
 	deps := []deployment{{Name: "sqlite"}}
 	if os.Getenv("ANODE_TEST_POSTGRES") == "" && os.Getenv("CI") != "true" {
@@ -43,6 +42,7 @@ func deployments(t *testing.T) []deployment {
 		q.Set("prefix", prefix)
 		u.RawQuery = q.Encode()
 		env["ANODE_CACHE_URL"] = u.String()
+		env["ANODE_BROKER_URL"] = u.String()                   // live results across instances
 		env["ANODE_RATELIMIT_PREFIX"] = prefix + ":ratelimit:" // login throttling counts there too
 		name += "+redis"
 	} else if os.Getenv("CI") == "true" {

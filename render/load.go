@@ -314,6 +314,26 @@ func (st *state) checkRefs() []error {
 // {{define}} replaces its layout's {{block}}, and a nearer layout's a
 // farther one's.
 func (st *state) build(e *Engine, f *file) (*page, error) {
+	set := template.New(f.name).Funcs(e.funcs)
+	var root *template.Template
+	for _, d := range st.pageFiles(f) {
+		for name, tree := range d.trees {
+			t, err := set.AddParseTree(name, tree.Copy())
+			if err != nil {
+				return nil, &Error{Name: f.name, File: d.name, Source: d.source, Err: err}
+			}
+			if name == f.name {
+				// AddParseTree returns a new template for the set's own
+				// name; the one New returned stays without a tree.
+				root = t
+			}
+		}
+	}
+	return &page{tmpl: root, files: st.files}, nil
+}
+
+// pageFiles returns f and every file it calls, callees first.
+func (st *state) pageFiles(f *file) []*file {
 	var order []*file
 	seen := map[string]bool{}
 	var visit func(f *file)
@@ -330,22 +350,7 @@ func (st *state) build(e *Engine, f *file) (*page, error) {
 		order = append(order, f)
 	}
 	visit(f)
-	set := template.New(f.name).Funcs(e.funcs)
-	var root *template.Template
-	for _, d := range order {
-		for name, tree := range d.trees {
-			t, err := set.AddParseTree(name, tree.Copy())
-			if err != nil {
-				return nil, &Error{Name: f.name, File: d.name, Source: d.source, Err: err}
-			}
-			if name == f.name {
-				// AddParseTree returns a new template for the set's own
-				// name; the one New returned stays without a tree.
-				root = t
-			}
-		}
-	}
-	return &page{tmpl: root, files: st.files}, nil
+	return order
 }
 
 // notFound returns the error for a missing template name.

@@ -49,32 +49,17 @@ func (e *Engine) ExecuteText(w io.Writer, r *http.Request, name string, data any
 }
 
 // textPage builds, once per state, the text/template set of f and the
-// files it calls, from copies of their parse trees as build does.
+// files it calls (pageFiles), from copies of their parse trees as build
+// does.
 func (st *state) textPage(e *Engine, f *file) (*texttemplate.Template, error) {
 	st.text.mu.Lock()
 	defer st.text.mu.Unlock()
 	if t, ok := st.text.pages[f.name]; ok {
 		return t, nil
 	}
-	var order []*file
-	seen := map[string]bool{}
-	var visit func(f *file)
-	visit = func(f *file) {
-		if seen[f.name] {
-			return
-		}
-		seen[f.name] = true
-		for _, r := range f.refs {
-			if d, ok := st.files[r.name]; ok {
-				visit(d)
-			}
-		}
-		order = append(order, f)
-	}
-	visit(f)
 	set := texttemplate.New(f.name).Funcs(texttemplate.FuncMap(e.funcs))
 	var root *texttemplate.Template
-	for _, d := range order {
+	for _, d := range st.pageFiles(f) {
 		for name, tree := range d.trees {
 			t, err := set.AddParseTree(name, tree.Copy())
 			if err != nil {

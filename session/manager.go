@@ -42,7 +42,8 @@ type Options struct {
 // Manager makes the sessions of requests and saves them. Build one with
 // NewManager; it is safe for concurrent use.
 type Manager struct {
-	store  Store
+	store  Store        // the configured store, as Store returns it
+	keyed  hashedKeys   // store, addressed by session key: every call hashes the key once
 	cookie *CookieStore // non-nil when the data lives in the cookie
 	opts   Options
 }
@@ -71,7 +72,7 @@ func NewManager(o Options) *Manager {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	m := &Manager{store: o.Store, opts: o}
+	m := &Manager{store: o.Store, keyed: hashedKeys{o.Store}, opts: o}
 	m.cookie, _ = o.Store.(*CookieStore)
 	return m
 }
@@ -88,10 +89,7 @@ func (m *Manager) EndUserSessions(ctx context.Context, userID, exceptKey string)
 	if userID == "" {
 		return errors.New("session: EndUserSessions with an empty user ID")
 	}
-	if exceptKey != "" {
-		exceptKey = storeKey(exceptKey)
-	}
-	return m.store.DeleteUser(ctx, userID, exceptKey)
+	return m.keyed.DeleteUser(ctx, userID, exceptKey)
 }
 
 func (m *Manager) now() time.Time { return m.opts.Now() }
@@ -160,7 +158,7 @@ func (s *Session) load() {
 	if s.m.cookie != nil {
 		e, err = s.m.cookie.decode(c.Value)
 	} else if validKey(c.Value) {
-		e, err = s.m.store.Load(s.ctx, storeKey(c.Value))
+		e, err = s.m.keyed.Load(s.ctx, c.Value)
 	} else {
 		err = ErrNotFound
 	}
@@ -222,7 +220,7 @@ func (s *Session) Commit() {
 	vary.Add(h, "Cookie") // CSRF may have added it
 	if len(s.values) == 0 && s.userID == "" {
 		if s.stored != "" {
-			if err := m.store.Delete(s.ctx, storeKey(s.stored)); err != nil {
+			if err := m.keyed.Delete(s.ctx, s.stored); err != nil {
 				m.opts.Logger.ErrorContext(s.ctx, "session: deleting failed", "error", err)
 			}
 			s.stored = ""
@@ -260,12 +258,12 @@ func (s *Session) Commit() {
 			return
 		}
 	} else {
-		if err := m.store.Save(s.ctx, storeKey(s.key), e); err != nil {
+		if err := m.keyed.Save(s.ctx, s.key, e); err != nil {
 			m.opts.Logger.ErrorContext(s.ctx, "session: saving failed", "error", err)
 			return
 		}
 		if s.stored != "" && s.stored != s.key {
-			if err := m.store.Delete(s.ctx, storeKey(s.stored)); err != nil {
+			if err := m.keyed.Delete(s.ctx, s.stored); err != nil {
 				m.opts.Logger.ErrorContext(s.ctx, "session: deleting the old key failed", "error", err)
 			}
 		}

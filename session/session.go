@@ -279,7 +279,7 @@ func (s *Session) Rotate(ctx context.Context) error {
 	defer s.mu.Unlock()
 	s.load()
 	if s.stored != "" {
-		if err := s.m.store.Delete(ctx, storeKey(s.stored)); err != nil {
+		if err := s.m.keyed.Delete(ctx, s.stored); err != nil {
 			return fmt.Errorf("session: rotate: %w", err)
 		}
 		s.stored = ""
@@ -299,7 +299,7 @@ func (s *Session) Flush(ctx context.Context) error {
 	defer s.mu.Unlock()
 	s.load()
 	if s.stored != "" {
-		if err := s.m.store.Delete(ctx, storeKey(s.stored)); err != nil {
+		if err := s.m.keyed.Delete(ctx, s.stored); err != nil {
 			return fmt.Errorf("session: flush: %w", err)
 		}
 		s.stored = ""

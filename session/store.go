@@ -58,6 +58,30 @@ func NewKey() string {
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
+// hashedKeys is a Store addressed by session keys: it passes each key's
+// storeKey to the Store under it, so the Manager never hands a store a key
+// a browser could present.
+type hashedKeys struct{ Store }
+
+func (h hashedKeys) Load(ctx context.Context, key string) (Entry, error) {
+	return h.Store.Load(ctx, storeKey(key))
+}
+
+func (h hashedKeys) Save(ctx context.Context, key string, e Entry) error {
+	return h.Store.Save(ctx, storeKey(key), e)
+}
+
+func (h hashedKeys) Delete(ctx context.Context, key string) error {
+	return h.Store.Delete(ctx, storeKey(key))
+}
+
+func (h hashedKeys) DeleteUser(ctx context.Context, userID, exceptKey string) error {
+	if exceptKey != "" {
+		exceptKey = storeKey(exceptKey)
+	}
+	return h.Store.DeleteUser(ctx, userID, exceptKey)
+}
+
 // storeKey is what the Manager stores a session under: the base64url
 // SHA-256 of its key (43 characters, the shape of a key). A fast hash is
 // enough: a key holds 256 random bits, which no number of guesses reaches,

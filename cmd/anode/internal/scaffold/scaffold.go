@@ -86,7 +86,11 @@ type data struct {
 	SecretKey    string
 }
 
-var nameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+var (
+	nameRE       = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	pseudoRE     = regexp.MustCompile(`-(0\.)?\d{14}-[0-9a-f]{12}`) // a pseudo-version's time and commit
+	moduleElemRE = regexp.MustCompile(`^[A-Za-z0-9._~-]+$`)
+)
 
 // reserved are app names that would shadow a package an app imports, or
 // that Go gives another meaning.
@@ -366,8 +370,7 @@ func isRelease(v string) bool {
 	if v == "" || v == "(devel)" || strings.Contains(v, "+dirty") {
 		return false
 	}
-	pseudo := regexp.MustCompile(`-(0\.)?\d{14}-[0-9a-f]{12}`)
-	return strings.HasPrefix(v, "v") && !pseudo.MatchString(v)
+	return strings.HasPrefix(v, "v") && !pseudoRE.MatchString(v)
 }
 
 // modulePath reads the module line of a go.mod.
@@ -396,9 +399,8 @@ func modulePath(gomod string) (string, error) {
 // checkModulePath accepts the module paths go.mod accepts in practice:
 // slash-separated elements of letters, digits and ._~-.
 func checkModulePath(p string) error {
-	elem := regexp.MustCompile(`^[A-Za-z0-9._~-]+$`)
 	for _, e := range strings.Split(p, "/") {
-		if e == "" || e == "." || e == ".." || !elem.MatchString(e) || strings.HasSuffix(e, ".") {
+		if e == "" || e == "." || e == ".." || !moduleElemRE.MatchString(e) || strings.HasSuffix(e, ".") {
 			return usagef("module path %q: use slash-separated elements of letters, digits and ._~- (like example.com/mysite)", p)
 		}
 	}
